@@ -1,0 +1,109 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace NafNative.Kernels.Cpu;
+
+public static partial class Gemm
+{
+    /// <summary>Depth of one packed B panel; 128 × 48 floats = 24 KB stays in L1 beside the A rows.</summary>
+    private const int DepthBlock = 128;
+
+    /// <summary>Loops around the microkernel: column panels of B (packed, zero-padded), depth blocks, 4-row tiles of A.</summary>
+    /// <remarks>
+    /// Packing B pays twice: the panel is read contiguously by every row tile, and zero padding lets edge panels use
+    /// the full-width kernel into a small tile buffer instead of a masked or scalar path. Rows beyond the last full
+    /// 4-row tile are packed into a zero-padded 4-row A block for the same reason.
+    /// </remarks>
+    [SkipLocalsInit]
+    private static void Blocked<TS, TV>(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint rsB, nint csB, ref float c)
+        where TS : struct, ISimd<TV> where TV : struct
+    {
+        int w = TS.Width;
+        int panelWidth = 3 * w;
+        Span<float> panel = stackalloc float[DepthBlock * 3 * 16];
+        Span<float> tile = stackalloc float[GemmMicroKernel.Rows * 3 * 16];
+        Span<float> aEdge = stackalloc float[GemmMicroKernel.Rows * DepthBlock];
+        ref float panelRef = ref MemoryMarshal.GetReference(panel);
+        ref float tileRef = ref MemoryMarshal.GetReference(tile);
+        ref float aEdgeRef = ref MemoryMarshal.GetReference(aEdge);
+        int fullRows = m - m % GemmMicroKernel.Rows;
+
+        for (int jc = 0; jc < n; jc += panelWidth)
+        {
+            int nr = Math.Min(panelWidth, n - jc);
+            int vectors = (nr + w - 1) / w;
+            int stride = vectors * w;
+            for (int pc = 0; pc < k; pc += DepthBlock)
+            {
+                int kc = Math.Min(DepthBlock, k - pc);
+                PackB(ref Unsafe.Add(ref b, pc * rsB + jc * csB), rsB, csB, kc, nr, stride, ref panelRef);
+                for (int ic = 0; ic < fullRows; ic += GemmMicroKernel.Rows)
+                {
+                    ref float aBlock = ref Unsafe.Add(ref a, ic * rsA + pc * csA);
+                    ref float cBlock = ref Unsafe.Add(ref c, (nint)ic * n + jc);
+                    if (nr == stride)
+                        Tile<TS, TV>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref cBlock, n);
+                    else
+                    {
+                        tile.Clear();
+                        Tile<TS, TV>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref tileRef, panelWidth);
+                        AddTile(ref tileRef, panelWidth, ref cBlock, n, GemmMicroKernel.Rows, nr);
+                    }
+                }
+                if (fullRows < m)
+                {
+                    int rows = m - fullRows;
+                    PackEdgeRows(ref Unsafe.Add(ref a, fullRows * rsA + pc * csA), rsA, csA, rows, kc, ref aEdgeRef);
+                    tile.Clear();
+                    Tile<TS, TV>(vectors, ref aEdgeRef, 1, GemmMicroKernel.Rows, ref panelRef, kc, ref tileRef, panelWidth);
+                    AddTile(ref tileRef, panelWidth, ref Unsafe.Add(ref c, (nint)fullRows * n + jc), n, rows, nr);
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile<TS, TV>(int vectors, ref float a, nint rsA, nint csA, ref float panel, int kc, ref float dst, nint ldDst)
+        where TS : struct, ISimd<TV> where TV : struct
+    {
+        switch (vectors)
+        {
+            case 3: GemmMicroKernel.Run<TS, TV, Three>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst); break;
+            case 2: GemmMicroKernel.Run<TS, TV, Two>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst); break;
+            default: GemmMicroKernel.Run<TS, TV, One>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst); break;
+        }
+    }
+
+    /// <summary>panel[p·stride + j] = b(p, j) for j &lt; nr, zero for nr ≤ j &lt; stride.</summary>
+    private static void PackB(ref float b, nint rsB, nint csB, int kc, int nr, int stride, ref float panel)
+    {
+        for (nint p = 0; p < kc; p++)
+        {
+            ref float src = ref Unsafe.Add(ref b, p * rsB);
+            ref float dst = ref Unsafe.Add(ref panel, p * stride);
+            if (csB == 1)
+                MemoryMarshal.CreateReadOnlySpan(ref src, nr).CopyTo(MemoryMarshal.CreateSpan(ref dst, nr));
+            else
+                for (nint j = 0; j < nr; j++) Unsafe.Add(ref dst, j) = Unsafe.Add(ref src, j * csB);
+            for (nint j = nr; j < stride; j++) Unsafe.Add(ref dst, j) = 0f;
+        }
+    }
+
+    /// <summary>edge[p·4 + r] = a(r, p) for r &lt; rows, zero for the padding rows.</summary>
+    private static void PackEdgeRows(ref float a, nint rsA, nint csA, int rows, int kc, ref float edge)
+    {
+        for (nint p = 0; p < kc; p++)
+            for (nint r = 0; r < GemmMicroKernel.Rows; r++)
+                Unsafe.Add(ref edge, p * GemmMicroKernel.Rows + r) = r < rows ? Unsafe.Add(ref a, r * rsA + p * csA) : 0f;
+    }
+
+    private static void AddTile(ref float tile, nint ldTile, ref float c, nint ldc, int rows, int cols)
+    {
+        for (nint r = 0; r < rows; r++)
+        {
+            ref float src = ref Unsafe.Add(ref tile, r * ldTile);
+            ref float dst = ref Unsafe.Add(ref c, r * ldc);
+            for (nint j = 0; j < cols; j++) Unsafe.Add(ref dst, j) += Unsafe.Add(ref src, j);
+        }
+    }
+}
