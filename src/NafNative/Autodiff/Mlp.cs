@@ -11,7 +11,7 @@ public sealed class Mlp
     private readonly ParameterSlice[] _biases;
 
     /// <summary>Registers the layers' parameters in <paramref name="layout"/>, named "{prefix}.{i}.weight" / ".bias".</summary>
-    /// <param name="sizes">Input size, hidden sizes..., output size (at least two entries, all positive).</param>
+    /// <remarks>sizes: input size, hidden sizes..., output size (at least two entries, all positive).</remarks>
     public Mlp(ParameterLayout layout, string prefix, params int[] sizes)
     {
         ArgumentNullException.ThrowIfNull(layout);
