@@ -1,0 +1,18 @@
+using System.CommandLine;
+using NafNative.Cli.Commands;
+
+namespace NafNative.Cli;
+
+/// <summary>The <c>naf</c> command line.</summary>
+public static class Program
+{
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+
+    /// <summary>The whole command tree (tests parse against it without starting a process).</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("NafNative: asynchronous NAF reinforcement learning for robot arms, natively in C#.");
+        root.Subcommands.Add(BenchCommand.Create());
+        return root;
+    }
+}
