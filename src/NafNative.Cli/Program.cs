@@ -6,7 +6,11 @@ namespace NafNative.Cli;
 /// <summary>The <c>naf</c> command line.</summary>
 public static class Program
 {
-    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    /// <summary>Parses and runs one command line, writing to the given streams (tests pass string writers).</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        BuildRoot().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
 
     /// <summary>The whole command tree (tests parse against it without starting a process).</summary>
     public static RootCommand BuildRoot()

@@ -60,7 +60,7 @@ internal readonly struct ConstantOp(float value) : IUnaryOp
 
 internal readonly struct ReluOp : IUnaryOp
 {
-    public float Invoke(float x) => x > 0f ? x : 0f;
+    public float Invoke(float x) => MathF.Max(x, 0f); // IEEE maximum, like Vector*.Max: NaN propagates on every path
     public Vector256<float> Invoke(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
     public Vector512<float> Invoke(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
 }

@@ -37,8 +37,8 @@ internal static class BenchGemmCommand
             double peak = PeakMeter.MeasureGflops(Math.Min(1.0, secs / 2));
             double gflops = MeasureGemm(f, mm, nn, kk, secs, out long calls);
             var result = new GemmResult(mm, nn, kk, f.ToString(), SimdPath.Active.ToString(), gflops, peak, gflops / peak, calls);
-            if (parse.GetValue(json)) JsonOutput.Write(Console.Out, result);
-            else Console.WriteLine(
+            if (parse.GetValue(json)) JsonOutput.Write(parse.InvocationConfiguration.Output, result);
+            else parse.InvocationConfiguration.Output.WriteLine(
                 $"gemm {f} m={mm} n={nn} k={kk} ({result.Simd}): {gflops:F1} GFLOP/s = {100 * result.FractionOfPeak:F1}% of peak {peak:F1} GFLOP/s ({calls} calls)");
             return 0;
         });

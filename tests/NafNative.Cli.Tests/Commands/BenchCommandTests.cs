@@ -1,0 +1,94 @@
+using NUnit.Framework;
+using System.Text.Json;
+using NafNative.Cli;
+
+namespace NafNative.Cli.Tests.Commands;
+
+[TestFixture]
+public sealed class BenchCommandTests
+{
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = Program.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public void BenchGemm_Json_PrintsOneObjectWithRequiredFields()
+    {
+        var (exit, stdout, stderr) = Run("bench", "gemm", "--m", "17", "--n", "33", "--k", "7", "--seconds", "0.05", "--json");
+
+        Assert.That(exit, Is.Zero, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var root = doc.RootElement;
+        Assert.Multiple(() =>
+        {
+            Assert.That(stdout.Trim().Split('\n'), Has.Length.EqualTo(1), "--json prints exactly one line");
+            Assert.That(root.GetProperty("gflops").GetDouble(), Is.GreaterThan(0));
+            Assert.That(root.GetProperty("peak_gflops").GetDouble(), Is.GreaterThan(0));
+            double fraction = root.GetProperty("fraction_of_peak").GetDouble();
+            Assert.That(fraction, Is.EqualTo(root.GetProperty("gflops").GetDouble() / root.GetProperty("peak_gflops").GetDouble()).Within(1e-9));
+            Assert.That(root.GetProperty("m").GetInt32(), Is.EqualTo(17));
+            Assert.That(root.GetProperty("n").GetInt32(), Is.EqualTo(33));
+            Assert.That(root.GetProperty("k").GetInt32(), Is.EqualTo(7));
+        });
+    }
+
+    [TestCase("NT")]
+    [TestCase("TN")]
+    public void BenchGemm_EachForm_Runs(string form)
+    {
+        var (exit, stdout, stderr) = Run("bench", "gemm", "--form", form, "--m", "9", "--n", "5", "--k", "3", "--seconds", "0.05", "--json");
+
+        Assert.That(exit, Is.Zero, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.That(doc.RootElement.GetProperty("form").GetString(), Is.EqualTo(form));
+    }
+
+    [Test]
+    public void BenchPeak_Json_ReportsPositivePeak()
+    {
+        var (exit, stdout, stderr) = Run("bench", "peak", "--seconds", "0.05", "--json");
+
+        Assert.That(exit, Is.Zero, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.That(doc.RootElement.GetProperty("peak_gflops").GetDouble(), Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void BenchPeak_ForcedScalar_ReportsScalarPath()
+    {
+        var (exit, stdout, _) = Run("bench", "peak", "--seconds", "0.05", "--simd", "Scalar", "--json");
+
+        Assert.That(exit, Is.Zero);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.That(doc.RootElement.GetProperty("simd").GetString(), Is.EqualTo("Scalar"));
+    }
+
+    [TestCase("--m", "0", "--m must be a positive integer")]
+    [TestCase("--k", "-3", "--k must be a positive integer")]
+    [TestCase("--seconds", "0", "--seconds must be in (0, 3600]")]
+    [TestCase("--seconds", "NaN", "--seconds must be in (0, 3600]")]
+    public void BenchGemm_BadOption_FailsWithMessageNamingIt(string option, string value, string message)
+    {
+        var (exit, stdout, stderr) = Run("bench", "gemm", option, value, "--json");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exit, Is.EqualTo(1));
+            Assert.That(stderr, Does.Contain(message));
+            Assert.That(stdout, Does.Not.Contain("gflops"), "nothing is measured after a usage error");
+        });
+    }
+
+    [Test]
+    public void Bench_UnknownForm_Fails()
+    {
+        var (exit, _, stderr) = Run("bench", "gemm", "--form", "XX");
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("XX"));
+    }
+}
