@@ -27,6 +27,7 @@ public sealed partial class Tape
 
     private VarInfo[] _vars = new VarInfo[64];
     private int _varCount;
+    private int _generation; // bumped by Reset, stamped on every Var: a handle from an earlier step never matches
     private Node[] _nodes = new Node[64];
     private int _nodeCount;
 
@@ -46,6 +47,7 @@ public sealed partial class Tape
         Array.Clear(_slotValues, 1, _slotCount - 1);
         Array.Clear(_slotGradients, 1, _slotCount - 1);
         _slotCount = 1;
+        _generation++;
         _arenaUsed = 0;
         _varCount = 0;
         _nodeCount = 0;
@@ -91,7 +93,12 @@ public sealed partial class Tape
     private int SlotFor(float[] values, float[]? gradients)
     {
         for (int s = 1; s < _slotCount; s++)
-            if (ReferenceEquals(_slotValues[s], values)) return s;
+            if (ReferenceEquals(_slotValues[s], values))
+            {
+                // The same storage may be read first as a constant Input and then as parameters: keep their gradients.
+                _slotGradients[s] ??= gradients;
+                return s;
+            }
         if (_slotCount == _slotValues.Length)
         {
             Array.Resize(ref _slotValues, _slotCount * 2);
@@ -121,7 +128,7 @@ public sealed partial class Tape
     {
         if (_varCount == _vars.Length) Array.Resize(ref _vars, _varCount * 2);
         _vars[_varCount] = new VarInfo(slot, offset, shape, requiresGradient);
-        return new Var(this, _varCount++);
+        return new Var(this, _varCount++, _generation);
     }
 
     private void Record(in Node node)
@@ -148,7 +155,7 @@ public sealed partial class Tape
 
     private int CheckOwned(Var v, string op)
     {
-        if (!ReferenceEquals(v.Tape, this) || (uint)v.Id >= (uint)_varCount)
+        if (!ReferenceEquals(v.Tape, this) || v.Generation != _generation || (uint)v.Id >= (uint)_varCount)
             ThrowNotOwned(op, v);
         return v.Id;
     }
