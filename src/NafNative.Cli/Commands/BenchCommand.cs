@@ -10,6 +10,8 @@ internal static class BenchCommand
         var bench = new Command("bench", "Measure the numeric core: FMA peak, GEMM throughput.");
         bench.Subcommands.Add(BenchPeakCommand.Create());
         bench.Subcommands.Add(BenchGemmCommand.Create());
+        bench.Subcommands.Add(BenchReplayCommand.Create());
+        bench.Subcommands.Add(BenchUpdateCommand.Create());
         return bench;
     }
 }

@@ -1,3 +1,4 @@
+using NafNative.Kernels.Cpu;
 using NafNative.Tensors;
 
 namespace NafNative.Autodiff;
@@ -70,6 +71,40 @@ public sealed class Mlp
             if (l < _weights.Length - 1) h = tape.Relu(h);
         }
         return h;
+    }
+
+    /// <summary>Floats of scratch <see cref="Infer"/> needs at <paramref name="batch"/>: two ping-pong hidden buffers.</summary>
+    public int InferScratchLength(int batch)
+    {
+        int widest = 0;
+        for (int l = 1; l < Sizes.Count - 1; l++) widest = Math.Max(widest, Sizes[l]);
+        return 2 * batch * widest;
+    }
+
+    /// <summary>The forward pass without a tape (target network, policy): output[batch × out] from x[batch × in],
+    /// reading weights from any flat vector with this network's layout (online, target, or a snapshot).</summary>
+    /// <remarks>Allocation-free; thread-safe as long as each caller brings its own output and scratch.</remarks>
+    public void Infer(ReadOnlySpan<float> parameters, ReadOnlySpan<float> x, int batch, Span<float> output, Span<float> scratch)
+    {
+        var last = _biases[^1];
+        if (parameters.Length < last.Offset + last.Length || batch < 0 || x.Length != batch * InputSize
+            || output.Length != batch * OutputSize || scratch.Length < InferScratchLength(batch))
+            throw new ArgumentException(
+                $"Mlp.Infer: for batch {batch} expected parameters [≥{last.Offset + last.Length}], x [{batch}×{InputSize}], " +
+                $"output [{batch}×{OutputSize}], scratch [≥{InferScratchLength(batch)}]; got [{parameters.Length}], [{x.Length}], [{output.Length}], [{scratch.Length}].");
+        int half = scratch.Length / 2;
+        ReadOnlySpan<float> input = x;
+        for (int l = 0; l < _weights.Length; l++)
+        {
+            int inSize = Sizes[l], outSize = Sizes[l + 1];
+            bool isLast = l == _weights.Length - 1;
+            Span<float> y = isLast ? output : scratch.Slice(l % 2 * half, batch * outSize);
+            ReadOnlySpan<float> bias = parameters.Slice(_biases[l].Offset, outSize);
+            for (int r = 0; r < batch; r++) bias.CopyTo(y.Slice(r * outSize, outSize));
+            Gemm.MatMul(input, parameters.Slice(_weights[l].Offset, inSize * outSize), y, batch, outSize, inSize);
+            if (!isLast) Activations.Relu(y, y);
+            input = y;
+        }
     }
 
     private static void Fill(Span<float> values, Random random, float bound)

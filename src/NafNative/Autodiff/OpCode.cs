@@ -17,4 +17,5 @@ internal enum OpCode : byte
     SumRows,
     GatherColumns,
     MeanSquaredError,
+    NafQ,
 }

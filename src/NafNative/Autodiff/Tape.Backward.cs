@@ -75,6 +75,9 @@ public sealed partial class Tape
                 if (Wants(node.A)) Loss.MeanSquaredErrorBackward(ValueSpan(node.A), ValueSpan(node.B), dy[0], GradientSpan(node.A));
                 if (Wants(node.B)) Loss.MeanSquaredErrorBackward(ValueSpan(node.B), ValueSpan(node.A), dy[0], GradientSpan(node.B));
                 break;
+            case OpCode.NafQ:
+                BackwardNafQ(node, dy);
+                break;
             default:
                 throw new InvalidOperationException($"Tape.Backward: no backward pass for {node.Op}.");
         }
@@ -110,6 +113,14 @@ public sealed partial class Tape
             for (int j = 0; j < index.Length; j++)
                 if (index[j] >= 0) row[index[j]] += dRow[j];
         }
+    }
+
+    private void BackwardNafQ(in Node node, ReadOnlySpan<float> dy)
+    {
+        if (!Wants(node.A)) return;
+        var sh = _vars[node.A].Shape;
+        int n = (int)node.Scalar;
+        NafAdvantage.Backward(ValueSpan(node.A), ValueSpan(node.B), ValueSpan(node.C), dy, sh.Rows, n, GradientSpan(node.A));
     }
 
     private bool Wants(int id) => _vars[id].RequiresGradient;

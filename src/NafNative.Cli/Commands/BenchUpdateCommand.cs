@@ -1,0 +1,95 @@
+using System.CommandLine;
+using NafNative.Cli.Bench;
+using NafNative.Kernels.Cpu;
+using NafNative.Naf;
+
+namespace NafNative.Cli.Commands;
+
+/// <summary><c>naf bench update</c>: NAF updates per second of one learner thread on synthetic transitions.</summary>
+internal static class BenchUpdateCommand
+{
+    public static Command Create()
+    {
+        var obs = CommonOptions.PositiveInt("--obs", "Observation size.", 20);
+        var act = CommonOptions.PositiveInt("--act", "Action size n (the L head has n(n+1)/2 entries).", 7);
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer widths, comma-separated.", DefaultValueFactory = _ => "100,100" };
+        hidden.Validators.Add(r =>
+        {
+            if (ParseHidden(r.GetValueOrDefault<string>()) is null)
+                r.AddError($"--hidden must be comma-separated positive integers such as 100,100; got '{r.GetValueOrDefault<string>()}'.");
+        });
+        var batch = CommonOptions.PositiveInt("--batch", "Transitions per update.", 64);
+        var seconds = CommonOptions.Seconds(3.0);
+        var simd = CommonOptions.Simd();
+        var json = CommonOptions.Json();
+        var command = new Command("update", "Measure NAF updates/s (TD target, Q, loss, backward, Adam, Polyak) on one thread.")
+            { obs, act, hidden, batch, seconds, simd, json };
+        command.SetAction(parse =>
+        {
+            using var _ = SimdPath.Force(parse.GetValue(simd));
+            var options = new NafOptions
+            {
+                ObservationSize = parse.GetValue(obs),
+                ActionSize = parse.GetValue(act),
+                HiddenSizes = ParseHidden(parse.GetValue(hidden))!,
+                BatchSize = parse.GetValue(batch),
+            };
+            double secs = parse.GetValue(seconds);
+            double peak = PeakMeter.MeasureGflops(Math.Min(1.0, secs / 3));
+            var result = Measure(options, secs, peak);
+            var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(json)) JsonOutput.Write(output, result);
+            else output.WriteLine(
+                $"NAF update obs={options.ObservationSize} act={options.ActionSize} hidden={parse.GetValue(hidden)} batch={options.BatchSize} ({result.Simd}): " +
+                $"{result.UpdatesPerS:F0} updates/s, {result.TransitionsPerS:F0} transitions/s, {result.Gflops:F1} GFLOP/s " +
+                $"= {100 * result.FractionOfPeak:F1}% of peak {peak:F1}, {result.AllocatedBytesPerUpdate:F2} B allocated/update");
+            return 0;
+        });
+        return command;
+    }
+
+    private static UpdateResult Measure(NafOptions options, double seconds, double peak)
+    {
+        var trainer = new NafTrainer(options);
+        int b = options.BatchSize;
+        var random = new Random(7);
+        float[] x = Fill(new float[b * options.ObservationSize], random), x2 = Fill(new float[b * options.ObservationSize], random);
+        float[] u = Fill(new float[b * options.ActionSize], random), r = Fill(new float[b], random), done = new float[b];
+        for (int i = 0; i < b; i += 10) done[i] = 1f;
+
+        trainer.Step(x, u, r, x2, done); // warm-up: the tape's arenas reach their size here
+        long before = 0, updates = 0;
+        var (calls, elapsed) = Measurement.Run(count =>
+        {
+            if (updates == 0) before = GC.GetAllocatedBytesForCurrentThread();
+            for (long i = 0; i < count; i++) trainer.Step(x, u, r, x2, done);
+            updates += count;
+        }, seconds);
+        // Allocation over every timed and warm-up call after the first (the first call reads the counter).
+        double allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Math.Max(1, updates);
+        double ups = calls / elapsed;
+        double gflops = trainer.Network.UpdateFlops(b) * ups / 1e9;
+        return new UpdateResult(options.ObservationSize, options.ActionSize, [.. options.HiddenSizes], b, SimdPath.Active.ToString(),
+            ups, ups * b, gflops, peak, gflops / peak, allocated, trainer.Network.UpdateFlops(b), calls);
+    }
+
+    internal static int[]? ParseHidden(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text)) return null;
+        string[] parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], out sizes[i]) || sizes[i] <= 0) return null;
+        return sizes;
+    }
+
+    private static float[] Fill(float[] values, Random random)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    private sealed record UpdateResult(int Obs, int Act, int[] Hidden, int Batch, string Simd, double UpdatesPerS,
+        double TransitionsPerS, double Gflops, double PeakGflops, double FractionOfPeak, double AllocatedBytesPerUpdate,
+        double FlopsPerUpdate, long Updates);
+}

@@ -1,0 +1,42 @@
+namespace NafNative.Environments;
+
+/// <summary>One robot's task, simulated or real, in the Gymnasium convention RL users know.</summary>
+/// <remarks>
+/// <para>Actions are in [−1, 1] per dimension and are scaled to the robot's units by the task (DESIGN). Observations
+/// follow the paper: joint angles, joint velocities, end-effector position and velocity, target position, plus
+/// task extras the implementation documents.</para>
+/// <para>One instance is driven by one thread (its worker); implementations need not be thread-safe. Step and Reset
+/// write into caller buffers and allocate nothing.</para>
+/// </remarks>
+public interface IEnvironment : IDisposable
+{
+    /// <summary>A short identifier, e.g. "reach" or "pendulum".</summary>
+    string Name { get; }
+
+    int ObservationSize { get; }
+    int ActionSize { get; }
+
+    /// <summary>Control steps per second of simulated (or real) time; real-time pacing runs at this rate.</summary>
+    double ControlRate { get; }
+
+    /// <summary>Steps after which an episode is truncated (a time limit, not a terminal state).</summary>
+    int MaxEpisodeSteps { get; }
+
+    /// <summary>Starts an episode: a new initial state (and target) drawn from <paramref name="seed"/>.</summary>
+    void Reset(int seed, Span<float> observation);
+
+    /// <summary>Applies one action (length <see cref="ActionSize"/>, each in [−1, 1]) for one control period.</summary>
+    StepResult Step(ReadOnlySpan<float> action, Span<float> observation);
+
+    /// <summary>Whether the episode that just ended counts as a success (the task's criterion, e.g. within 5 cm).</summary>
+    bool IsSuccess { get; }
+}
+
+/// <summary>What one <see cref="IEnvironment.Step"/> returns besides the observation.</summary>
+/// <param name="Reward">Reward for the transition.</param>
+/// <param name="Terminated">The episode reached a terminal state: the learner does not bootstrap past it.</param>
+/// <param name="Truncated">The episode was cut by the time limit: the learner still bootstraps.</param>
+public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated)
+{
+    public bool Done => Terminated || Truncated;
+}

@@ -1,0 +1,135 @@
+using NafNative.Autodiff;
+using NafNative.Kernels.Cpu;
+using NafNative.Replay;
+using NafNative.Tensors;
+
+namespace NafNative.Naf;
+
+/// <summary>The NAF learner's update: TD target from the target network, Q = V + A on the online network, MSE,
+/// backward, optional gradient clipping, Adam, Polyak — Gu et al. (2016a), Algorithm 1, lines 9–12.</summary>
+/// <remarks>
+/// Owned by one thread (the learner). Every buffer is allocated here; after the first step a
+/// <c>Step</c> allocates nothing. Parameters, target parameters and Adam moments are flat arrays of one layout
+/// (DESIGN), so snapshots and checkpoints are array copies.
+/// </remarks>
+public sealed partial class NafTrainer
+{
+    private readonly Tape _tape = new();
+    private readonly Tensor _observations, _actions, _targets;
+    private readonly float[] _targetHead, _scratch;
+
+    public NafTrainer(NafOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Network = new NafNetwork(options.ObservationSize, options.ActionSize, options.HiddenSizes);
+        Online = new ParameterVector(Network.Layout);
+        Network.Body.Initialize(Online, new Random(options.Seed));
+        Target = (float[])Online.Values.Clone();
+        AdamFirstMoment = new float[Online.Length];
+        AdamSecondMoment = new float[Online.Length];
+
+        int b = options.BatchSize;
+        _observations = new Tensor(b, options.ObservationSize);
+        _actions = new Tensor(b, options.ActionSize);
+        _targets = new Tensor(b, 1);
+        _targetHead = new float[b * Network.HeadWidth];
+        _scratch = new float[Network.Body.InferScratchLength(b)];
+    }
+
+    public NafOptions Options { get; }
+    public NafNetwork Network { get; }
+
+    /// <summary>θ: online parameters and their gradients (valid after <see cref="ComputeGradients"/>).</summary>
+    public ParameterVector Online { get; }
+
+    /// <summary>θ′: target network parameters, same layout as <see cref="Online"/>.</summary>
+    public float[] Target { get; }
+
+    public float[] AdamFirstMoment { get; }
+    public float[] AdamSecondMoment { get; }
+
+    /// <summary>Updates applied so far (Adam's t).</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Gradient L2 norm of the last step, before any clipping.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>One full update on a batch of exactly <see cref="NafOptions.BatchSize"/> transitions; returns the
+    /// TD loss before the update.</summary>
+    /// <remarks>Spans are row-major, batch-first: observations and next observations [B × obs], actions [B × n],
+    /// rewards and terminated flags (1 = the episode ended in a terminal state: no bootstrap; a time-limit
+    /// truncation is 0 and bootstraps) [B].</remarks>
+    public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
+    {
+        float loss = ComputeGradients(observations, actions, rewards, nextObservations, terminated);
+        ApplyGradients();
+        return loss;
+    }
+
+    /// <summary>One full update on a sampled replay batch (its Size must equal <see cref="NafOptions.BatchSize"/>).</summary>
+    public float Step(ReplayBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated);
+    }
+
+    /// <summary>The TD loss of a batch and its gradient into <see cref="Online"/>.Gradients, without updating.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
+    {
+        int batch = Options.BatchSize;
+        ValidateBatch(observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
+
+        // y = r + γ·(1 − terminated)·V′(x′), V′ from the target network θ′ (no gradient flows into it).
+        Network.InferHead(Target, nextObservations, batch, _targetHead, _scratch);
+        Span<float> y = _targets.Span;
+        int width = Network.HeadWidth;
+        for (int b = 0; b < batch; b++)
+            y[b] = rewards[b] + Options.Discount * (1f - terminated[b]) * _targetHead[b * width];
+
+        // Q(x, u) = V(x) + A(x, u), A = −½‖Lᵀ(u − μ(x))‖²; loss = mean (Q − y)².
+        observations.CopyTo(_observations.Span);
+        actions.CopyTo(_actions.Span);
+        _tape.Reset();
+        Online.ZeroGradients();
+        Var head = Network.Head(_tape, Online, _tape.Input(_observations));
+        Var q = _tape.NafQ(head, _tape.Input(_actions));
+        Var loss = _tape.MeanSquaredError(q, _tape.Input(_targets));
+        _tape.Backward(loss);
+        return _tape.Value(loss)[0];
+    }
+
+    /// <summary>Clip (if configured), Adam on θ, then θ′ ← τθ + (1 − τ)θ′.</summary>
+    public void ApplyGradients()
+    {
+        LastGradientNorm = Options.MaxGradientNorm is float max
+            ? Optimizers.ClipGradientNorm(Online.Gradients, max)
+            : MathF.Sqrt(Reductions.Dot(Online.Gradients, Online.Gradients));
+        Steps++;
+        Optimizers.Adam(Online.Values, Online.Gradients, AdamFirstMoment, AdamSecondMoment,
+            Options.LearningRate, Options.AdamBeta1, Options.AdamBeta2, Options.AdamEpsilon, Steps);
+        Optimizers.Polyak(Online.Values, Target, Options.TargetUpdateRate);
+    }
+
+    private void ValidateBatch(int obs, int act, int rew, int next, int term)
+    {
+        int b = Options.BatchSize;
+        if (obs != b * Options.ObservationSize || act != b * Options.ActionSize || rew != b || next != obs || term != b)
+            throw new ArgumentException(
+                $"NafTrainer.Step: batch {b} with obs {Options.ObservationSize} and actions {Options.ActionSize} needs observations " +
+                $"[{b}×{Options.ObservationSize}], actions [{b}×{Options.ActionSize}], rewards [{b}], next observations " +
+                $"[{b}×{Options.ObservationSize}], terminated [{b}]; got [{obs}], [{act}], [{rew}], [{next}], [{term}].");
+    }
+
+    /// <summary>Restores state from a checkpoint (all arrays already validated by the caller).</summary>
+    internal void Restore(ReadOnlySpan<float> online, ReadOnlySpan<float> target, ReadOnlySpan<float> m, ReadOnlySpan<float> v, long steps)
+    {
+        online.CopyTo(Online.Values);
+        target.CopyTo(Target);
+        m.CopyTo(AdamFirstMoment);
+        v.CopyTo(AdamSecondMoment);
+        Steps = steps;
+    }
+}
