@@ -7,7 +7,7 @@ namespace NafNative.Naf;
 /// <summary>A worker's view of the NAF network: the greedy action μ(x), and μ(x) + noise clamped to [−1, 1], for one
 /// observation at a time, from a parameter snapshot.</summary>
 /// <remarks>One instance per worker thread (it owns scratch buffers); allocation-free per call.</remarks>
-public sealed class NafPolicy
+public sealed class NafPolicy : IPolicy
 {
     private readonly NafNetwork _network;
     private readonly float[] _head, _scratch;

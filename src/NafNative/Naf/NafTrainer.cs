@@ -1,5 +1,6 @@
 using NafNative.Autodiff;
 using NafNative.Kernels.Cpu;
+using NafNative.Learning;
 using NafNative.Replay;
 using NafNative.Tensors;
 
@@ -12,7 +13,7 @@ namespace NafNative.Naf;
 /// <c>Step</c> allocates nothing. Parameters, target parameters and Adam moments are flat arrays of one layout
 /// (DESIGN), so snapshots and checkpoints are array copies.
 /// </remarks>
-public sealed partial class NafTrainer
+public sealed partial class NafTrainer : IUpdateStep
 {
     private readonly Tape _tape = new();
     private readonly Tensor _observations, _actions, _targets;
@@ -74,6 +75,10 @@ public sealed partial class NafTrainer
         ArgumentNullException.ThrowIfNull(batch);
         return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated);
     }
+
+    int IUpdateStep.BatchSize => Options.BatchSize;
+    ReadOnlySpan<float> IUpdateStep.Parameters => Online.Values;
+    float IUpdateStep.Update(ReplayBatch batch) => Step(batch);
 
     /// <summary>The TD loss of a batch and its gradient into <see cref="Online"/>.Gradients, without updating.</summary>
     public float ComputeGradients(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,

@@ -1,0 +1,70 @@
+using NafNative.Replay;
+
+namespace NafNative.Learning;
+
+// Design:
+// - One learner thread runs Run: sample → update → every K updates publish. It owns the update step, its batch
+//   buffer and its sampler RNG; nothing of it is shared except through the replay ring (lock-free, see ReplayRing),
+//   the snapshot publisher (one release store) and RunMetrics (atomic counters).
+// - It never blocks producers: waiting for the minimum fill or for the update/insert ratio spins then sleeps.
+
+/// <summary>The central learner: waits for a minimum replay fill, then updates as fast as it can (or at a fixed
+/// ratio of updates to inserted transitions), publishing a snapshot every <see cref="LearnerOptions.PublishEvery"/>
+/// updates.</summary>
+public sealed class Learner
+{
+    private readonly ReplayRing _ring;
+    private readonly IUpdateStep _step;
+    private readonly SnapshotPublisher _publisher;
+    private readonly LearnerOptions _options;
+    private readonly RunMetrics _metrics;
+    private readonly ReplayBatch _batch;
+    private ReplayRandom _random;
+
+    public Learner(ReplayRing ring, IUpdateStep step, SnapshotPublisher publisher, LearnerOptions options, RunMetrics metrics)
+    {
+        ArgumentNullException.ThrowIfNull(ring);
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(metrics);
+        _ring = ring;
+        _step = step;
+        _publisher = publisher;
+        _options = options;
+        _metrics = metrics;
+        _batch = new ReplayBatch(step.BatchSize, ring);
+        _random = new ReplayRandom(unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 1));
+    }
+
+    /// <summary>Publishes the current parameters (the workers' first policy). Call before starting workers.</summary>
+    public void PublishInitial() => _publisher.Publish(_step.Parameters, _step.Steps);
+
+    /// <summary>Runs until <paramref name="cancellation"/> is cancelled; on the calling thread.</summary>
+    public void Run(CancellationToken cancellation)
+    {
+        int minFill = Math.Max(_options.MinReplayFill, 1);
+        long sinceStart = 0;
+        var wait = new SpinWait();
+        while (!cancellation.IsCancellationRequested)
+        {
+            if (!MayUpdate(minFill, sinceStart))
+            {
+                wait.SpinOnce(sleep1Threshold: 20);
+                continue;
+            }
+            wait.Reset();
+            if (!_ring.TrySample(_batch, ref _random)) continue;
+            float loss = _step.Update(_batch);
+            sinceStart++;
+            _metrics.RecordUpdate(loss);
+            if (_step.Steps % _options.PublishEvery == 0) _publisher.Publish(_step.Parameters, _step.Steps);
+        }
+    }
+
+    private bool MayUpdate(int minFill, long updatesSinceStart)
+    {
+        if (_ring.Count < minFill) return false;
+        return _options.UpdatesPerInsert is not double ratio || updatesSinceStart < ratio * _ring.Inserted;
+    }
+}

@@ -1,0 +1,23 @@
+namespace NafNative.Learning;
+
+/// <summary>How the learner thread paces itself. Invalid values throw as they are set, naming the field.</summary>
+public sealed record LearnerOptions
+{
+    /// <summary>Transitions the replay ring must hold before the first update.</summary>
+    public int MinReplayFill { get => field; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MinReplayFill), value, "LearnerOptions.MinReplayFill must be at least 1."); } = 1000;
+
+    /// <summary>Publish a parameter snapshot every this many updates (the workers take the newest at episode start).</summary>
+    public int PublishEvery { get => field; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(PublishEvery), value, "LearnerOptions.PublishEvery must be at least 1."); } = 50;
+
+    /// <summary>If set, hold updates/inserted transitions at or below this ratio (as replay servers such as Reverb
+    /// offer), so experiments can fix it; null (the default) is the original work's "as fast as it can".</summary>
+    public double? UpdatesPerInsert
+    {
+        get => field;
+        init => field = value is null || (double.IsFinite(value.Value) && value.Value > 0) ? value
+            : throw new ArgumentOutOfRangeException(nameof(UpdatesPerInsert), value, "LearnerOptions.UpdatesPerInsert must be positive and finite, or null.");
+    }
+
+    /// <summary>Seed of the learner's replay sampler.</summary>
+    public int Seed { get; init; }
+}

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+
+namespace NafNative.Learning;
+
+// Design:
+// - Writers: the learner thread (RecordUpdate), each worker thread (its own WorkerCounters; RecordEpisode).
+//   Readers: any thread (Read), typically the CLI's progress loop a few times a second.
+// - Hot per-step counters are plain longs written by one thread each with Volatile.Write (no contention, no
+//   atomics needed for a single writer) and read with Volatile.Read; each worker's counters are a separate object,
+//   so workers do not share cache lines with each other or with the learner.
+// - Episode records are rare (once per episode), so they go into a preallocated ring under a lock; the lock is never
+//   taken on a per-step path.
+
+/// <summary>Thread-safe counters of a training run: updates, loss, env steps per worker, episode returns, success,
+/// snapshot staleness.</summary>
+public sealed class RunMetrics
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly WorkerCounters[] _workers;
+    private readonly EpisodeRecord[] _episodes;
+    private readonly object _episodeLock = new();
+    private long _episodeCount;
+
+    // Learner-thread-owned; read by others with Volatile.Read.
+    private long _updates;
+    private float _lastLoss = float.NaN;
+
+    public RunMetrics(int workers, int episodeHistory = 1000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodeHistory);
+        _workers = new WorkerCounters[workers];
+        for (int i = 0; i < workers; i++) _workers[i] = new WorkerCounters();
+        _episodes = new EpisodeRecord[episodeHistory];
+    }
+
+    public int WorkerCount => _workers.Length;
+
+    /// <summary>Seconds since the metrics (the run) started.</summary>
+    public double ElapsedSeconds => _clock.Elapsed.TotalSeconds;
+
+    /// <summary>Learner thread only.</summary>
+    public void RecordUpdate(float loss)
+    {
+        // Single writer: release stores make the values visible to Read without atomics.
+        Volatile.Write(ref _lastLoss, loss);
+        Volatile.Write(ref _updates, _updates + 1);
+    }
+
+    /// <summary>Updates applied so far (any thread).</summary>
+    public long Updates => Volatile.Read(ref _updates);
+
+    /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done.</summary>
+    public void RecordStep(int worker, bool safetyIntervened)
+    {
+        var c = _workers[worker];
+        // Single writer per WorkerCounters: release stores, paired with the acquire loads in Read.
+        Volatile.Write(ref c.Steps, c.Steps + 1);
+        if (safetyIntervened) Volatile.Write(ref c.SafetyInterventions, c.SafetyInterventions + 1);
+    }
+
+    /// <summary>Worker thread: one episode ended. Staleness = learner updates since the snapshot it used was published.</summary>
+    public void RecordEpisode(int worker, float episodeReturn, bool success, int steps, long staleness)
+    {
+        lock (_episodeLock)
+        {
+            _episodes[_episodeCount % _episodes.Length] = new EpisodeRecord(worker, episodeReturn, success, steps, staleness,
+                ElapsedSeconds, TotalSteps());
+            _episodeCount++;
+        }
+    }
+
+    /// <summary>A consistent-enough view for progress displays and CSV rows (allocates; not for hot paths).</summary>
+    public RunMetricsSnapshot Read(int recentEpisodes = 20)
+    {
+        long[] steps = new long[_workers.Length];
+        long interventions = 0;
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            steps[i] = Volatile.Read(ref _workers[i].Steps);
+            interventions += Volatile.Read(ref _workers[i].SafetyInterventions);
+        }
+        EpisodeRecord[] recent;
+        long episodes;
+        lock (_episodeLock)
+        {
+            episodes = _episodeCount;
+            int n = (int)Math.Min(Math.Min(recentEpisodes, _episodeCount), _episodes.Length);
+            recent = new EpisodeRecord[n];
+            for (int i = 0; i < n; i++) recent[i] = _episodes[(_episodeCount - n + i) % _episodes.Length];
+        }
+        return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent);
+    }
+
+    private long TotalSteps()
+    {
+        long total = 0;
+        foreach (var w in _workers) total += Volatile.Read(ref w.Steps);
+        return total;
+    }
+
+    private sealed class WorkerCounters
+    {
+        public long Steps;
+        public long SafetyInterventions;
+    }
+}
+
+/// <summary>One finished episode.</summary>
+public readonly record struct EpisodeRecord(int Worker, float Return, bool Success, int Steps, long Staleness,
+    double WallSeconds, long TotalEnvSteps);
+
+/// <summary>What <see cref="RunMetrics.Read"/> returns.</summary>
+public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, float LastLoss, long[] StepsPerWorker,
+    long SafetyInterventions, long Episodes, EpisodeRecord[] RecentEpisodes)
+{
+    public long TotalSteps => StepsPerWorker.Sum();
+    public double MeanRecentReturn => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Average(e => e.Return);
+    public double RecentSuccessRate => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Count(e => e.Success) / (double)RecentEpisodes.Length;
+    public double MeanRecentStaleness => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Average(e => e.Staleness);
+}

@@ -1,0 +1,127 @@
+using NafNative.Environments;
+using NafNative.Learning.Exploration;
+using NafNative.Replay;
+
+namespace NafNative.Learning;
+
+/// <summary>One worker's parts: its environment (owned and disposed by the run), policy and noise.</summary>
+public sealed record WorkerSetup(IEnvironment Environment, IPolicy Policy, IExplorationNoise Noise, int Seed);
+
+// Design:
+// - The controlling thread calls Start, then Wait/Stop. Start publishes the initial snapshot, then starts one learner
+//   thread and one thread per worker, all watching one CancellationTokenSource.
+// - Any thread that throws records the first failure (Interlocked.CompareExchange) and cancels the rest, so one broken
+//   robot stops the run; Stop joins every thread and rethrows that failure. No exception is swallowed and no thread
+//   outlives Stop.
+
+/// <summary>Starts and stops the learner and N workers of one asynchronous training run.</summary>
+public sealed class TrainingRun : IDisposable
+{
+    private readonly Learner _learner;
+    private readonly Worker[] _workers;
+    private readonly IReadOnlyList<WorkerSetup> _setups;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Thread> _threads = [];
+    private Exception? _failure;
+    private string? _failedThread;
+    private bool _started, _stopped;
+
+    public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        ArgumentNullException.ThrowIfNull(ring);
+        ArgumentNullException.ThrowIfNull(workers);
+        if (workers.Count == 0) throw new ArgumentException("TrainingRun: at least one worker is needed.", nameof(workers));
+        _setups = workers;
+        Metrics = new RunMetrics(workers.Count);
+        Publisher = new SnapshotPublisher();
+        Ring = ring;
+        _learner = new Learner(ring, step, Publisher, learnerOptions, Metrics);
+        _workers = new Worker[workers.Count];
+        for (int i = 0; i < workers.Count; i++)
+        {
+            var w = workers[i];
+            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed);
+        }
+    }
+
+    public RunMetrics Metrics { get; }
+    public SnapshotPublisher Publisher { get; }
+    public ReplayRing Ring { get; }
+
+    /// <summary>True once a thread has failed (the run is stopping).</summary>
+    public bool IsFaulted => Volatile.Read(ref _failure) is not null;
+
+    /// <summary>Cancelled when the run stops for any reason.</summary>
+    public CancellationToken Stopping => _stop.Token;
+
+    public void Start()
+    {
+        if (_started) throw new InvalidOperationException("TrainingRun.Start: the run was already started.");
+        _started = true;
+        _learner.PublishInitial();
+        StartThread("learner", () => _learner.Run(_stop.Token));
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            var worker = _workers[i];
+            StartThread($"worker {i} ({_setups[i].Environment.Name})", () => worker.Run(_stop.Token));
+        }
+    }
+
+    /// <summary>Blocks until <paramref name="until"/> says stop (polled every <paramref name="poll"/>), the token is
+    /// cancelled, or a thread fails; then stops the run (rethrowing a failure).</summary>
+    public void Wait(Func<RunMetrics, bool> until, TimeSpan poll, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(until);
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stop.Token);
+        while (!link.IsCancellationRequested && !until(Metrics))
+            link.Token.WaitHandle.WaitOne(poll);
+        Stop();
+    }
+
+    /// <summary>Cancels every thread, joins them all, and rethrows the first failure, if any.</summary>
+    public void Stop()
+    {
+        if (_stopped) { ThrowIfFailed(); return; }
+        _stopped = true;
+        _stop.Cancel();
+        foreach (var t in _threads) t.Join();
+        foreach (var s in _setups) s.Environment.Dispose();
+        ThrowIfFailed();
+    }
+
+    public void Dispose()
+    {
+        if (_started && !_stopped)
+        {
+            _stop.Cancel();
+            foreach (var t in _threads) t.Join();
+            foreach (var s in _setups) s.Environment.Dispose();
+            _stopped = true;
+        }
+        _stop.Dispose();
+    }
+
+    private void StartThread(string name, Action body)
+    {
+        var thread = new Thread(() =>
+        {
+            try { body(); }
+            catch (Exception e)
+            {
+                // First failure wins; full fence orders _failedThread's write before the failure becomes visible.
+                if (Interlocked.CompareExchange(ref _failure, e, null) is null) Volatile.Write(ref _failedThread, name);
+                _stop.Cancel();
+            }
+        })
+        { IsBackground = true, Name = $"naf {name}" };
+        _threads.Add(thread);
+        thread.Start();
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (Volatile.Read(ref _failure) is Exception e)
+            throw new InvalidOperationException($"Training run stopped: {_failedThread} failed: {e.Message}", e);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using NafNative.Environments;
+using NafNative.Learning.Exploration;
+using NafNative.Replay;
+
+namespace NafNative.Learning;
+
+// Design:
+// - One thread per robot runs Run. It owns its environment, policy (scratch buffers), noise and RNG state; it shares
+//   only the replay ring (lock-free Insert), the snapshot publisher (acquire load of Latest once per episode) and
+//   its own RunMetrics counters.
+// - The snapshot is taken at episode start and kept for the whole episode (the paper's sync point).
+
+/// <summary>Collects experience on one environment with the newest policy snapshot plus exploration noise.</summary>
+public sealed class Worker
+{
+    private readonly int _id;
+    private readonly IEnvironment _environment;
+    private readonly IPolicy _policy;
+    private readonly IExplorationNoise _noise;
+    private readonly ReplayRing _ring;
+    private readonly SnapshotPublisher _publisher;
+    private readonly RunMetrics _metrics;
+    private readonly Pacing _pacing;
+    private readonly int _seed;
+    private readonly float[] _observation, _next, _action;
+
+    public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
+        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(noise);
+        ArgumentNullException.ThrowIfNull(ring);
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(metrics);
+        if ((uint)id >= (uint)metrics.WorkerCount)
+            throw new ArgumentOutOfRangeException(nameof(id), id, $"Worker: id must be in [0, {metrics.WorkerCount}).");
+        if (environment.ObservationSize != ring.ObservationSize || environment.ActionSize != ring.ActionSize)
+            throw new ArgumentException(
+                $"Worker {id}: environment '{environment.Name}' has obs {environment.ObservationSize}, act {environment.ActionSize} " +
+                $"but the replay ring holds obs {ring.ObservationSize}, act {ring.ActionSize}.", nameof(environment));
+        _id = id;
+        _environment = environment;
+        _policy = policy;
+        _noise = noise;
+        _ring = ring;
+        _publisher = publisher;
+        _metrics = metrics;
+        _pacing = pacing;
+        _seed = seed;
+        _observation = new float[environment.ObservationSize];
+        _next = new float[environment.ObservationSize];
+        _action = new float[environment.ActionSize];
+    }
+
+    /// <summary>Episodes finished by this worker.</summary>
+    public long Episodes { get; private set; }
+
+    /// <summary>Runs episodes until <paramref name="cancellation"/> is cancelled; on the calling thread.</summary>
+    public void Run(CancellationToken cancellation)
+    {
+        double period = 1.0 / _environment.ControlRate;
+        var clock = Stopwatch.StartNew();
+        long paced = 0;
+        while (!cancellation.IsCancellationRequested)
+        {
+            ParameterSnapshot snapshot = _publisher.Latest
+                ?? throw new InvalidOperationException($"Worker {_id}: no parameter snapshot was published before the worker started.");
+            _noise.StartEpisode();
+            _environment.Reset(EpisodeSeed(Episodes), _observation);
+            float episodeReturn = 0f;
+            int steps = 0;
+            StepResult result;
+            do
+            {
+                if (cancellation.IsCancellationRequested) return; // an unfinished episode is not recorded
+                _policy.Explore(snapshot, _observation, _noise, _action);
+                result = _environment.Step(_action, _next);
+                _ring.Insert(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
+                episodeReturn += result.Reward;
+                steps++;
+                _metrics.RecordStep(_id, safetyIntervened: false);
+                _next.AsSpan().CopyTo(_observation);
+                if (_pacing == Pacing.RealTime) WaitUntil(clock, ++paced * period, cancellation);
+            }
+            while (!result.Done);
+
+            Episodes++;
+            _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.Updates - snapshot.UpdateCount);
+        }
+    }
+
+    private int EpisodeSeed(long episode) => unchecked((int)((uint)_seed * 2654435761u + (uint)episode * 40503u + (uint)_id * 97u));
+
+    // Sleep for the coarse part, spin for the last millisecond: Thread.Sleep alone overshoots by ~1 ms on Linux.
+    private static void WaitUntil(Stopwatch clock, double seconds, CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            double left = seconds - clock.Elapsed.TotalSeconds;
+            if (left <= 0) return;
+            if (left > 0.002) Thread.Sleep(TimeSpan.FromSeconds(left - 0.0015));
+            else Thread.SpinWait(50);
+        }
+    }
+}

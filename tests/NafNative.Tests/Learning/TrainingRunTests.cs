@@ -1,0 +1,121 @@
+using NafNative.Learning;
+using NafNative.Learning.Exploration;
+using NafNative.Naf;
+using NafNative.Replay;
+using NUnit.Framework;
+
+namespace NafNative.Tests.Learning;
+
+[TestFixture]
+public sealed class TrainingRunTests
+{
+    private static (TrainingRun Run, PointMassEnvironment[] Envs, NafTrainer Trainer) Create(int workers, Pacing pacing,
+        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1)
+    {
+        var trainer = new NafTrainer(new NafOptions { ObservationSize = 2, ActionSize = 1, HiddenSizes = [16], BatchSize = 16, Seed = 1 });
+        var ring = new ReplayRing(4096, 2, 1);
+        var envs = new PointMassEnvironment[workers];
+        var setups = new WorkerSetup[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            envs[i] = new PointMassEnvironment(controlRate, throwAtStep: i == workers - 1 ? throwAtStep : -1);
+            setups[i] = new WorkerSetup(envs[i], new NafPolicy(trainer.Network), new GaussianNoise(new NoiseSchedule(0.3f, 0.99f, 0.05f), seed: i), Seed: i);
+        }
+        var run = new TrainingRun(trainer, ring, learner ?? new LearnerOptions { MinReplayFill = 64, PublishEvery = 10 }, setups, pacing);
+        return (run, envs, trainer);
+    }
+
+    [Test]
+    public void Run_TwoWorkers_UpdatesCollectsAndPublishes()
+    {
+        var (run, envs, trainer) = Create(2, Pacing.AsFastAsPossible);
+        using (run)
+        {
+            run.Start();
+            run.Wait(m => m.Updates >= 500 && m.Read().Episodes >= 10, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        var m = run.Metrics.Read();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.Updates, Is.GreaterThanOrEqualTo(500));
+            Assert.That(m.StepsPerWorker, Has.All.GreaterThan(0), "every worker stepped its robot");
+            Assert.That(m.TotalSteps, Is.EqualTo(run.Ring.Inserted), "every step was inserted exactly once");
+            Assert.That(run.Publisher.Latest!.Version, Is.GreaterThan(1), "the learner published after the initial snapshot");
+            Assert.That(run.Publisher.Latest!.UpdateCount % 10, Is.Zero, "snapshots are published every PublishEvery updates");
+            Assert.That(m.RecentEpisodes.Select(e => e.Staleness), Has.All.GreaterThanOrEqualTo(0));
+            Assert.That(envs.Select(e => e.Disposed), Has.All.True, "Stop disposes the environments");
+            Assert.That(trainer.Steps, Is.EqualTo(m.Updates));
+        });
+    }
+
+    [Test]
+    public void Stop_AfterStop_NoThreadKeepsRunning()
+    {
+        var (run, _, _) = Create(2, Pacing.AsFastAsPossible);
+        using (run)
+        {
+            run.Start();
+            run.Wait(m => m.Updates >= 50, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        var after = run.Metrics.Read();
+        Thread.Sleep(100);
+        var later = run.Metrics.Read();
+        Assert.That((later.Updates, later.TotalSteps), Is.EqualTo((after.Updates, after.TotalSteps)), "counters froze: every thread has exited");
+    }
+
+    [Test]
+    public void Wait_WorkerThrows_StopsRunWithThatError()
+    {
+        var (run, _, _) = Create(2, Pacing.AsFastAsPossible, throwAtStep: 300);
+        using (run)
+        {
+            run.Start();
+            var e = Assert.Throws<InvalidOperationException>(() =>
+                run.Wait(_ => false, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token));
+            Assert.That(e!.Message, Does.Contain("worker 1 (point-mass) failed"));
+            Assert.That(e.InnerException, Is.TypeOf<IOException>());
+            Assert.That(run.IsFaulted, Is.True);
+        }
+    }
+
+    [Test]
+    public void Learner_UpdatesPerInsertRatio_NeverExceedsIt()
+    {
+        var (run, _, _) = Create(1, Pacing.AsFastAsPossible, new LearnerOptions { MinReplayFill = 32, PublishEvery = 5, UpdatesPerInsert = 0.25 });
+        using (run)
+        {
+            run.Start();
+            run.Wait(m => m.Updates >= 200, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        var m = run.Metrics.Read();
+        Assert.That(m.Updates, Is.LessThanOrEqualTo(0.25 * run.Ring.Inserted + 1), $"updates {m.Updates}, inserted {run.Ring.Inserted}");
+    }
+
+    /// <summary>Real-time pacing can only slow a worker: it never exceeds the control rate (a bound that holds
+    /// however loaded the machine is, so the test cannot flake on a slow CI box).</summary>
+    [Test]
+    public void Worker_RealTimePacing_NeverExceedsControlRate()
+    {
+        const double rate = 200;
+        var (run, _, _) = Create(2, Pacing.RealTime, controlRate: rate);
+        using (run)
+        {
+            run.Start();
+            Thread.Sleep(500);
+            run.Stop();
+        }
+        var m = run.Metrics.Read();
+        foreach (long steps in m.StepsPerWorker)
+            Assert.That(steps, Is.LessThanOrEqualTo(rate * m.ElapsedSeconds + 1).And.GreaterThan(0), $"elapsed {m.ElapsedSeconds:F3} s");
+    }
+
+    [Test]
+    public void Constructor_EnvironmentShapeMismatch_NamesBoth()
+    {
+        var trainer = new NafTrainer(new NafOptions { ObservationSize = 3, ActionSize = 1, HiddenSizes = [8], BatchSize = 4 });
+        var ring = new ReplayRing(64, 3, 1);
+        var setup = new WorkerSetup(new PointMassEnvironment(), new NafPolicy(trainer.Network), new GaussianNoise(new NoiseSchedule(0.1f), 0), 0);
+        var e = Assert.Throws<ArgumentException>(() => new TrainingRun(trainer, ring, new LearnerOptions(), [setup], Pacing.AsFastAsPossible));
+        Assert.That(e!.Message, Does.Contain("obs 2").And.Contain("obs 3"));
+    }
+}
