@@ -80,8 +80,15 @@ public static class NafCheckpoint
         byte[] bytes = File.ReadAllBytes(path);
         var reader = new Reader(bytes, path);
 
+        if (bytes.Length < Magic.Length && Magic.StartsWith(bytes))
+            throw reader.Error(bytes.Length, $"truncated: the file ends ({bytes.Length} bytes) inside the magic bytes");
         if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw reader.Error(0, "not a NafNative checkpoint (magic bytes differ)");
+        // Whether the file as it stands is self-consistent: its last 8 bytes hash everything before them. Used to
+        // word header errors honestly: a length mismatch with a bad checksum may be a corrupted header, not a cut.
+        bool intact = bytes.Length >= Magic.Length + 8
+            && XxHash64.HashToUInt64(bytes.AsSpan(0, bytes.Length - 8)) == BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(bytes.Length - 8));
+        string suspect = intact ? "" : "; the checksum does not match either, so the header itself may be corrupted";
         reader.Position = Magic.Length;
         uint version = reader.UInt32("format version");
         if (version != FormatVersion)
@@ -90,7 +97,7 @@ public static class NafCheckpoint
         int obs = reader.Int32("observation size");
         int act = reader.Int32("action size");
         int hiddenCount = reader.Int32("hidden-layer count");
-        if (hiddenCount is < 1 or > 64) throw reader.Error(reader.Position - 4, $"hidden-layer count {hiddenCount} is out of range [1, 64]");
+        if (hiddenCount is < 1 or > 64) throw reader.Error(reader.Position - 4, $"hidden-layer count {hiddenCount} is out of range [1, 64]{suspect}");
         var hidden = new int[hiddenCount];
         for (int i = 0; i < hiddenCount; i++) hidden[i] = reader.Int32($"hidden width {i}");
         long steps = reader.Int64("step counter");
@@ -103,9 +110,9 @@ public static class NafCheckpoint
 
         long expectedLength = reader.Position + 4L * 4 * Math.Max(0, count) + 8;
         if (count < 0 || bytes.Length < expectedLength)
-            throw reader.Error(bytes.Length, $"truncated: {bytes.Length} bytes, but {count} parameters need {expectedLength}");
+            throw reader.Error(bytes.Length, $"truncated: {bytes.Length} bytes, but {count} parameters need {expectedLength}{suspect}");
         if (bytes.Length > expectedLength)
-            throw reader.Error(expectedLength, $"{bytes.Length - expectedLength} unexpected bytes after the checksum");
+            throw reader.Error(expectedLength, $"{bytes.Length - expectedLength} unexpected bytes after the checksum{suspect}");
         int hashAt = (int)expectedLength - 8;
         ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(hashAt));
         ulong computed = XxHash64.HashToUInt64(bytes.AsSpan(0, hashAt));
