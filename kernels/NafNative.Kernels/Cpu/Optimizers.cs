@@ -17,9 +17,10 @@ public static class Optimizers
         Check.Same("Optimizers.Adam", "parameters", parameters.Length, "m", m.Length);
         Check.Same("Optimizers.Adam", "parameters", parameters.Length, "v", v.Length);
         if (step < 1) throw new ArgumentOutOfRangeException(nameof(step), step, "Optimizers.Adam: step counts from 1.");
-        float stepSize = learningRate / (1f - MathF.Pow(beta1, step));
-        float rootBias2 = MathF.Sqrt(1f - MathF.Pow(beta2, step));
-        float invRootBias2 = 1f / rootBias2;
+        // Bias corrections in double, as PyTorch computes them (Python floats): in float, 1 − β₂ᵗ cancels (β₂ = 0.999,
+        // t = 2: 0.002 from two numbers near 1), amplifying MathF.Pow's rounding ~500× — steps off by up to ~3e-5.
+        float stepSize = (float)(learningRate / (1.0 - Math.Pow(beta1, step)));
+        float invRootBias2 = (float)(1.0 / Math.Sqrt(1.0 - Math.Pow(beta2, step)));
         ref float p = ref MemoryMarshal.GetReference(parameters);
         ref float g = ref MemoryMarshal.GetReference(gradients);
         ref float mr = ref MemoryMarshal.GetReference(m);
@@ -77,6 +78,8 @@ public static class Optimizers
     /// the norm before clipping.</summary>
     public static float ClipGradientNorm(Span<float> gradients, float maxNorm)
     {
+        if (!(float.IsFinite(maxNorm) && maxNorm > 0))
+            throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "Optimizers.ClipGradientNorm: maxNorm must be positive and finite.");
         float norm = MathF.Sqrt(Reductions.Dot(gradients, gradients));
         if (norm > maxNorm && norm > 0f) Elementwise.Scale(maxNorm / norm, gradients, gradients);
         return norm;

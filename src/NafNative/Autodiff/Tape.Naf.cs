@@ -15,6 +15,8 @@ public sealed partial class Tape
         if (n <= 0 || n > NafMaxActions || sh.Rows != sa.Rows || sh.Cols != NafAdvantage.HeadWidth(n))
             ThrowShapes("Tape.NafQ", "head", sh, "actions", sa,
                 $"head must be [batch×(1 + n + n(n+1)/2)] for actions [batch×n] with 1 ≤ n ≤ {NafMaxActions}");
+        if (NeedsGradient(actions))
+            throw new ArgumentException($"Tape.NafQ: actions {sa} require a gradient, which this op does not compute (actions are replayed data).", nameof(actions));
         Var q = NewArenaVar(new Shape(sh.Rows, 1), NeedsGradient(head));
         Var saved = NewArenaVar(new Shape(sh.Rows, NafAdvantage.SavedWidth(n)), requiresGradient: false);
         NafAdvantage.Forward(ValueSpan(head.Id), ValueSpan(actions.Id), sh.Rows, n, ValueSpan(q.Id), ValueSpan(saved.Id));
