@@ -41,6 +41,11 @@ public static partial class Gemm
     private static void Dispatch(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint rsB, nint csB, ref float c)
     {
         if (m == 0 || n == 0 || k == 0) return;
+        if (m == 1 && csB == 1)
+        {
+            RowTimesMatrix(n, k, ref a, csA, ref b, rsB, ref c);
+            return;
+        }
         switch (SimdPath.Active)
         {
             case SimdWidth.Vector512:
@@ -71,6 +76,16 @@ public static partial class Gemm
             throw new ArgumentOutOfRangeException(nameof(m), $"{op}: dimensions must be non-negative (m={m}, n={n}, k={k}); {shapes}.");
         string which = aLength < (long)aRows * aCols ? "a" : bLength < (long)bRows * bCols ? "b" : "c";
         throw new ArgumentException($"{op}: span '{which}' is too short for m={m}, n={n}, k={k}; {shapes}.", which);
+    }
+
+    // A single row (a worker's batch-1 policy step): c += Σ_p a(0, p)·B[p, :] as k AXPYs over B's contiguous rows,
+    // with no packing, which would cost as much as the product itself at m = 1.
+    private static void RowTimesMatrix(int n, int k, ref float a, nint csA, ref float b, nint rsB, ref float c)
+    {
+        Span<float> row = MemoryMarshal.CreateSpan(ref c, n);
+        for (nint p = 0; p < k; p++)
+            ElementwiseDriver.Unary<ScaleOp, Accumulate>(new ScaleOp(Unsafe.Add(ref a, p * csA)),
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref b, p * rsB), n), row);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -211,10 +211,24 @@ public sealed partial class OptimizersTests(SimdWidth width)
         using var _ = SimdPath.Force(width);
         var g = new float[40];
 
-        float got = Optimizers.ClipGradientNorm(g, 0f);
+        float got = Optimizers.ClipGradientNorm(g, 1e-3f);
 
         Assert.That(got, Is.Zero);
         Assert.That(g, Is.All.EqualTo(0f));
+    }
+
+    [TestCase(0f)]
+    [TestCase(-1f)]
+    [TestCase(float.NaN)]
+    [TestCase(float.PositiveInfinity)]
+    public void ClipGradientNorm_NonPositiveOrNonFiniteMax_Throws(float maxNorm)
+    {
+        var g = new float[] { 3f, 4f };
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.ClipGradientNorm(g, maxNorm));
+
+        Assert.That(e!.Message, Does.Contain("Optimizers.ClipGradientNorm"));
+        Assert.That(g, Is.EqualTo(new[] { 3f, 4f }), "gradients untouched");
     }
 
     private static double Norm(float[] g)
