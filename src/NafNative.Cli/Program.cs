@@ -16,6 +16,8 @@ public static class Program
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("NafNative: asynchronous NAF reinforcement learning for robot arms, natively in C#.");
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         return root;
     }

@@ -20,8 +20,11 @@ public sealed class Learner
     private readonly RunMetrics _metrics;
     private readonly ReplayBatch _batch;
     private ReplayRandom _random;
+    // Written by any thread (Interlocked.Exchange in Post), taken by the learner thread (Interlocked.Exchange in Run).
+    private Action? _posted;
 
-    public Learner(ReplayRing ring, IUpdateStep step, SnapshotPublisher publisher, LearnerOptions options, RunMetrics metrics)
+    public Learner(ReplayRing ring, IUpdateStep step, SnapshotPublisher publisher, LearnerOptions options, RunMetrics metrics,
+        RateLimiter? limiter = null)
     {
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentNullException.ThrowIfNull(step);
@@ -34,21 +37,35 @@ public sealed class Learner
         _options = options;
         _metrics = metrics;
         _batch = new ReplayBatch(step.BatchSize, ring);
+        Limiter = limiter ?? new RateLimiter(options.UpdatesPerInsert, options.MinReplayFill, insertSlack: 0);
         _random = new ReplayRandom(unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 1));
     }
+
+    /// <summary>The updates/inserts ratio both the learner and the workers respect.</summary>
+    public RateLimiter Limiter { get; }
 
     /// <summary>Publishes the current parameters (the workers' first policy). Call before starting workers.</summary>
     public void PublishInitial() => _publisher.Publish(_step.Parameters, _step.Steps);
 
+    /// <summary>Runs <paramref name="action"/> once on the learner thread between two updates (e.g. a consistent
+    /// checkpoint of the update step's state), replacing any action posted earlier and not yet run.</summary>
+    public void Post(Action action)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        // Full fence: the action's captured state is visible to the learner when it takes it.
+        Interlocked.Exchange(ref _posted, action);
+    }
+
     /// <summary>Runs until <paramref name="cancellation"/> is cancelled; on the calling thread.</summary>
     public void Run(CancellationToken cancellation)
     {
-        int minFill = Math.Max(_options.MinReplayFill, 1);
         long sinceStart = 0;
         var wait = new SpinWait();
         while (!cancellation.IsCancellationRequested)
         {
-            if (!MayUpdate(minFill, sinceStart))
+            // Full fence; pairs with Post. Runs between updates, so the step's state is consistent.
+            Interlocked.Exchange(ref _posted, null)?.Invoke();
+            if (!Limiter.MayUpdate(sinceStart, _ring.Inserted, _ring.Count))
             {
                 wait.SpinOnce(sleep1Threshold: 20);
                 continue;
@@ -60,11 +77,5 @@ public sealed class Learner
             _metrics.RecordUpdate(loss);
             if (_step.Steps % _options.PublishEvery == 0) _publisher.Publish(_step.Parameters, _step.Steps);
         }
-    }
-
-    private bool MayUpdate(int minFill, long updatesSinceStart)
-    {
-        if (_ring.Count < minFill) return false;
-        return _options.UpdatesPerInsert is not double ratio || updatesSinceStart < ratio * _ring.Inserted;
     }
 }

@@ -9,8 +9,9 @@ public sealed record LearnerOptions
     /// <summary>Publish a parameter snapshot every this many updates (the workers take the newest at episode start).</summary>
     public int PublishEvery { get => field; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(PublishEvery), value, "LearnerOptions.PublishEvery must be at least 1."); } = 50;
 
-    /// <summary>If set, hold updates/inserted transitions at or below this ratio (as replay servers such as Reverb
-    /// offer), so experiments can fix it; null (the default) is the original work's "as fast as it can".</summary>
+    /// <summary>If set, hold updates per inserted transition near this ratio from both sides (see
+    /// <see cref="RateLimiter"/>), so experiments can fix it; null (the default) is the original work's "learner as fast
+    /// as it can, robots unthrottled".</summary>
     public double? UpdatesPerInsert
     {
         get => field;

@@ -36,12 +36,15 @@ public sealed class TrainingRun : IDisposable
         Metrics = new RunMetrics(workers.Count);
         Publisher = new SnapshotPublisher();
         Ring = ring;
-        _learner = new Learner(ring, step, Publisher, learnerOptions, Metrics);
+        ArgumentNullException.ThrowIfNull(learnerOptions);
+        // Slack: each worker may run a few steps ahead of the ratio, so workers do not stall in lockstep.
+        var limiter = new RateLimiter(learnerOptions.UpdatesPerInsert, learnerOptions.MinReplayFill, insertSlack: 16L * workers.Count);
+        _learner = new Learner(ring, step, Publisher, learnerOptions, Metrics, limiter);
         _workers = new Worker[workers.Count];
         for (int i = 0; i < workers.Count; i++)
         {
             var w = workers[i];
-            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed);
+            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter);
         }
     }
 
@@ -54,6 +57,9 @@ public sealed class TrainingRun : IDisposable
 
     /// <summary>Cancelled when the run stops for any reason.</summary>
     public CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Runs <paramref name="action"/> on the learner thread between two updates (see <see cref="Learner.Post"/>).</summary>
+    public void PostToLearner(Action action) => _learner.Post(action);
 
     public void Start()
     {

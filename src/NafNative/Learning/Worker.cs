@@ -23,10 +23,11 @@ public sealed class Worker
     private readonly RunMetrics _metrics;
     private readonly Pacing _pacing;
     private readonly int _seed;
+    private readonly RateLimiter? _limiter;
     private readonly float[] _observation, _next, _action;
 
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
-        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed)
+        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(policy);
@@ -49,6 +50,7 @@ public sealed class Worker
         _metrics = metrics;
         _pacing = pacing;
         _seed = seed;
+        _limiter = limiter;
         _observation = new float[environment.ObservationSize];
         _next = new float[environment.ObservationSize];
         _action = new float[environment.ActionSize];
@@ -75,6 +77,7 @@ public sealed class Worker
             do
             {
                 if (cancellation.IsCancellationRequested) return; // an unfinished episode is not recorded
+                if (_limiter is not null && !WaitForLearner(cancellation)) return;
                 _policy.Explore(snapshot, _observation, _noise, _action);
                 result = _environment.Step(_action, _next);
                 _ring.Insert(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
@@ -89,6 +92,18 @@ public sealed class Worker
             Episodes++;
             _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.Updates - snapshot.UpdateCount);
         }
+    }
+
+    // Blocks while the workers are ahead of the learner by more than the limiter allows; false if cancelled.
+    private bool WaitForLearner(CancellationToken cancellation)
+    {
+        var wait = new SpinWait();
+        while (!_limiter!.MayInsert(_metrics.Updates, _ring.Inserted))
+        {
+            if (cancellation.IsCancellationRequested) return false;
+            wait.SpinOnce(sleep1Threshold: 20);
+        }
+        return true;
     }
 
     private int EpisodeSeed(long episode) => unchecked((int)((uint)_seed * 2654435761u + (uint)episode * 40503u + (uint)_id * 97u));

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using NafNative.Cli.Training;
+using NafNative.Naf;
+using NafNative.Sim;
+
+namespace NafNative.Cli.Commands;
+
+/// <summary><c>naf train</c>: asynchronous NAF on a simulated task, into a run directory.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var task = new Option<string>("--task") { Description = $"Task to train: {string.Join(", ", TaskCatalog.Names)}.", DefaultValueFactory = _ => "reach" };
+        var workers = new Option<int>("--workers") { Description = "Robot worker threads (one environment each).", DefaultValueFactory = _ => 2 };
+        var minutes = new Option<double?>("--minutes") { Description = "Stop after this many minutes of wall time." };
+        var steps = new Option<long?>("--steps") { Description = "Stop after this many environment steps (all workers)." };
+        var seed = new Option<int>("--seed") { Description = "Seed for parameters, exploration and episodes.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out") { Description = "Run folder (default runs/<task>__naf__<seed>__<unixtime>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint." };
+        var config = new Option<string?>("--config") { Description = "JSON file of settings (snake_case keys, as in a run's config.json)." };
+        var pacing = new Option<string?>("--pacing") { Description = "as-fast-as-possible (default) or real-time." };
+        var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task.")
+            { task, workers, minutes, steps, seed, output, resume, config, pacing };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            try
+            {
+                var flags = new JsonObject();
+                void Flag<T>(Option<T> option, string key)
+                {
+                    if (parse.GetResult(option) is { Implicit: false } && parse.GetValue(option) is T value)
+                        flags[key] = JsonValue.Create(value);
+                }
+                Flag(task, "task"); Flag(workers, "workers"); Flag(minutes, "minutes"); Flag(steps, "steps");
+                Flag(seed, "seed"); Flag(pacing, "pacing");
+
+                RunDirectory run;
+                TrainConfig resolved;
+                NafTrainer? trainer = null;
+                string? outPath = parse.GetValue(output);
+                if (parse.GetValue(resume))
+                {
+                    if (outPath is null) throw new ArgumentException("--resume needs --out <run folder> to say which run to continue.");
+                    run = RunDirectory.Open(outPath);
+                    resolved = Resolve(run.ReadConfig(), parse.GetValue(config), flags);
+                    if (!File.Exists(run.CheckpointPath)) throw new ArgumentException($"--resume: {run.CheckpointPath} does not exist.");
+                    trainer = NafCheckpoint.Load(run.CheckpointPath);
+                    run.WriteConfig(resolved);
+                }
+                else
+                {
+                    resolved = Resolve(new TrainConfig(), parse.GetValue(config), flags);
+                    if (resolved.Minutes is null && resolved.Steps is null)
+                        throw new ArgumentException("naf train needs a budget: --minutes M or --steps S (or minutes/steps in --config).");
+                    run = RunDirectory.CreateNew(outPath, resolved);
+                }
+
+                using var interrupt = new CancellationTokenSource();
+                ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
+                Console.CancelKeyPress += onCancel;
+                try
+                {
+                    stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, run folder {run.Path}");
+                    var session = new TrainingSession(resolved, run, TaskCatalog.Create);
+                    var progress = new ProgressPrinter(stderr);
+                    var summary = session.Run(trainer, interrupt.Token, progress.Print);
+                    stdout.WriteLine($"{(summary.Interrupted ? "interrupted" : "finished")}: {summary.Metrics.TotalSteps} env steps, " +
+                        $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
+                        $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
+                    stdout.WriteLine($"run:        {summary.RunPath}");
+                    stdout.WriteLine($"checkpoint: {summary.CheckpointPath}");
+                    stdout.WriteLine($"curves:     {summary.CurveTimePath}, {summary.CurveStepsPath}");
+                }
+                finally
+                {
+                    Console.CancelKeyPress -= onCancel;
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static TrainConfig Resolve(TrainConfig baseline, string? configPath, JsonObject flags)
+    {
+        var layers = new List<(string, JsonObject)>();
+        if (configPath is not null) layers.Add(($"config {configPath}", TrainConfig.ReadFile(configPath)));
+        layers.Add(("command line", flags));
+        var config = TrainConfig.Merge(baseline, layers);
+        config.Validate(TaskCatalog.Names);
+        return config;
+    }
+}

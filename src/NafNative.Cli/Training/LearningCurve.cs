@@ -1,0 +1,37 @@
+namespace NafNative.Cli.Training;
+
+/// <summary>Draws a run's learning curves (mean return and success rate against wall time and against env steps)
+/// as PNGs with ScottPlot.</summary>
+public static class LearningCurve
+{
+    /// <summary>Writes <c>curve-time.png</c> and <c>curve-steps.png</c> into <paramref name="directory"/>; returns their paths.</summary>
+    public static (string Time, string Steps) Write(string directory, string title, IReadOnlyList<MetricsRow> rows)
+    {
+        string time = Path.Combine(directory, "curve-time.png");
+        string steps = Path.Combine(directory, "curve-steps.png");
+        Draw(time, title, "wall time (s)", rows, r => r.WallSeconds);
+        Draw(steps, title, "environment steps (all workers)", rows, r => r.EnvSteps);
+        return (time, steps);
+    }
+
+    private static void Draw(string path, string title, string xLabel, IReadOnlyList<MetricsRow> rows, Func<MetricsRow, double> x)
+    {
+        var withEpisodes = rows.Where(r => !double.IsNaN(r.MeanReturn)).ToArray();
+        var plot = new ScottPlot.Plot();
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.Axes.Left.Label.Text = "mean return (last 20 episodes)";
+        plot.Axes.Right.Label.Text = "success rate (last 20 episodes)";
+        if (withEpisodes.Length > 0)
+        {
+            double[] xs = withEpisodes.Select(x).ToArray();
+            var ret = plot.Add.Scatter(xs, withEpisodes.Select(r => r.MeanReturn).ToArray());
+            ret.LegendText = "mean return";
+            var success = plot.Add.Scatter(xs, withEpisodes.Select(r => r.SuccessRate).ToArray());
+            success.LegendText = "success rate";
+            success.Axes.YAxis = plot.Axes.Right;
+            plot.ShowLegend();
+        }
+        plot.SavePng(path, 900, 500);
+    }
+}

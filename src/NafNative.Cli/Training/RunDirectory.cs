@@ -1,0 +1,59 @@
+using System.Text.Json;
+
+namespace NafNative.Cli.Training;
+
+/// <summary>A run's folder: config.json (every setting), metrics.csv, the latest checkpoint, learning-curve PNGs
+/// (conventions: <c>runs/&lt;task&gt;__&lt;exp&gt;__&lt;seed&gt;__&lt;unixtime&gt;/</c>).</summary>
+public sealed class RunDirectory
+{
+    public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf";
+
+    private RunDirectory(string path) => Path = path;
+
+    public string Path { get; }
+    public string ConfigPath => System.IO.Path.Combine(Path, ConfigFile);
+    public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
+    public string CheckpointPath => System.IO.Path.Combine(Path, CheckpointFile);
+
+    /// <summary>A new run folder (it must not hold a run already).</summary>
+    public static RunDirectory CreateNew(string? path, TrainConfig config)
+    {
+        path ??= System.IO.Path.Combine("runs", $"{config.Task}__naf__{config.Seed}__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
+        var run = new RunDirectory(System.IO.Path.GetFullPath(path));
+        if (File.Exists(run.ConfigPath))
+            throw new ArgumentException($"--out {path}: a run already exists there; use --resume to continue it or choose another folder.");
+        Directory.CreateDirectory(run.Path);
+        File.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(config, TrainConfig.Json));
+        File.WriteAllText(run.MetricsPath, MetricsRow.Header + Environment.NewLine);
+        return run;
+    }
+
+    /// <summary>An existing run folder, for --resume and naf eval.</summary>
+    public static RunDirectory Open(string path)
+    {
+        var run = new RunDirectory(System.IO.Path.GetFullPath(path));
+        if (!File.Exists(run.ConfigPath))
+            throw new ArgumentException($"run {path}: no {ConfigFile} there; is it a run folder written by naf train?");
+        return run;
+    }
+
+    public TrainConfig ReadConfig()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(ConfigPath), TrainConfig.Json)
+                ?? throw new ArgumentException($"{ConfigPath}: empty config.");
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"{ConfigPath}: {e.Message}", e);
+        }
+    }
+
+    public void WriteConfig(TrainConfig config) => File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, TrainConfig.Json));
+
+    public void AppendMetrics(MetricsRow row) => File.AppendAllText(MetricsPath, row.ToCsv() + Environment.NewLine);
+
+    public List<MetricsRow> ReadMetrics() =>
+        File.Exists(MetricsPath) ? File.ReadLines(MetricsPath).Skip(1).Where(l => l.Length > 0).Select(MetricsRow.Parse).ToList() : [];
+}

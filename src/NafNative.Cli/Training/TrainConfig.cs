@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using NafNative.Learning;
+using NafNative.Learning.Exploration;
+using NafNative.Naf;
+
+namespace NafNative.Cli.Training;
+
+/// <summary>Every setting of a training run, written to the run directory as config.json (snake_case keys).</summary>
+/// <remarks>Resolution order: the task's defaults, then a <c>--config</c> JSON file (unknown keys are errors), then
+/// command-line flags. <see cref="Validate"/> runs before anything starts and names the offending field.</remarks>
+public sealed record TrainConfig
+{
+    public string Task { get; init; } = "reach";
+    public int Workers { get; init; } = 2;
+    public int Seed { get; init; } = 1;
+    /// <summary>Wall-clock budget in minutes (null: until <see cref="Steps"/> or Ctrl-C).</summary>
+    public double? Minutes { get; init; }
+    /// <summary>Environment steps (all workers together) after which training stops (null: no limit).</summary>
+    public long? Steps { get; init; }
+    /// <summary>"as-fast-as-possible" or "real-time" (one step per control period per worker).</summary>
+    public string Pacing { get; init; } = "as-fast-as-possible";
+    public int ReplayCapacity { get; init; } = 1 << 20;
+    public int[] Hidden { get; init; } = [100, 100];
+    public float Discount { get; init; } = 0.99f;
+    public float TargetUpdateRate { get; init; } = 0.001f;
+    public float LearningRate { get; init; } = 1e-3f;
+    public int BatchSize { get; init; } = 64;
+    public float? MaxGradientNorm { get; init; }
+    public int MinReplayFill { get; init; } = 1000;
+    public int PublishEvery { get; init; } = 50;
+    /// <summary>Learner updates per inserted transition, enforced on both sides (null: learner as fast as it can,
+    /// workers unthrottled — the original work's real-robot setting, sensible with real-time pacing).</summary>
+    public double? UpdatesPerInsert { get; init; } = 1.0;
+    /// <summary>"gaussian" or "ou" (Ornstein–Uhlenbeck).</summary>
+    public string Noise { get; init; } = "gaussian";
+    public float NoiseInitial { get; init; } = 0.3f;
+    public float NoiseDecay { get; init; } = 0.995f;
+    public float NoiseMinimum { get; init; } = 0.05f;
+    public double CheckpointEverySeconds { get; init; } = 60;
+    public double MetricsEverySeconds { get; init; } = 2;
+    public int EvalEpisodes { get; init; } = 20;
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Layers <paramref name="overrides"/> (JSON objects, later wins) over <paramref name="baseline"/>.</summary>
+    /// <exception cref="ArgumentException">A key is unknown or a value has the wrong type; the message names it.</exception>
+    public static TrainConfig Merge(TrainConfig baseline, IEnumerable<(string Source, JsonObject Values)> overrides)
+    {
+        var merged = JsonSerializer.SerializeToNode(baseline, Json)!.AsObject();
+        foreach (var (source, values) in overrides)
+            foreach (var (key, value) in values)
+            {
+                if (!merged.ContainsKey(key))
+                    throw new ArgumentException($"{source}: unknown field '{key}'. Known fields: {string.Join(", ", merged.Select(p => p.Key))}.");
+                merged[key] = value?.DeepClone();
+            }
+        try
+        {
+            return merged.Deserialize<TrainConfig>(Json)!;
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"config field '{e.Path?.TrimStart('$', '.')}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads a JSON config file as an object of overrides.</summary>
+    public static JsonObject ReadFile(string path)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"config {path}: not valid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine}: {e.Message}", e);
+        }
+        return node as JsonObject ?? throw new ArgumentException($"config {path}: the top level must be a JSON object.");
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    public void Validate(IReadOnlyCollection<string> knownTasks)
+    {
+        if (!knownTasks.Contains(Task)) Fail("task", $"unknown task '{Task}'; available: {string.Join(", ", knownTasks)}");
+        if (Workers is < 1 or > 256) Fail("workers", $"must be in [1, 256], got {Workers}");
+        if (Minutes is double m && !(double.IsFinite(m) && m > 0)) Fail("minutes", $"must be a positive number, got {m}");
+        if (Steps is long s && s <= 0) Fail("steps", $"must be positive, got {s}");
+        if (Pacing is not ("as-fast-as-possible" or "real-time")) Fail("pacing", $"must be 'as-fast-as-possible' or 'real-time', got '{Pacing}'");
+        if (ReplayCapacity <= 0 || (ReplayCapacity & (ReplayCapacity - 1)) != 0) Fail("replay_capacity", $"must be a positive power of two, got {ReplayCapacity}");
+        if (Noise is not ("gaussian" or "ou")) Fail("noise", $"must be 'gaussian' or 'ou', got '{Noise}'");
+        if (!(double.IsFinite(CheckpointEverySeconds) && CheckpointEverySeconds > 0)) Fail("checkpoint_every_seconds", $"must be positive, got {CheckpointEverySeconds}");
+        if (!(double.IsFinite(MetricsEverySeconds) && MetricsEverySeconds > 0)) Fail("metrics_every_seconds", $"must be positive, got {MetricsEverySeconds}");
+        if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
+        if (MinReplayFill < BatchSize) Fail("min_replay_fill", $"must be at least batch_size ({BatchSize}), got {MinReplayFill}");
+        // The library types validate the rest and name their own fields; re-wrap to name the config key.
+        Wrap("noise_initial/noise_decay/noise_minimum", () => Schedule());
+        Wrap("learner", () => LearnerOptions());
+    }
+
+    public NafOptions NafOptions(int observationSize, int actionSize)
+    {
+        try
+        {
+            return new NafOptions
+            {
+                ObservationSize = observationSize, ActionSize = actionSize, HiddenSizes = Hidden, Discount = Discount,
+                TargetUpdateRate = TargetUpdateRate, LearningRate = LearningRate, BatchSize = BatchSize,
+                MaxGradientNorm = MaxGradientNorm, Seed = Seed,
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"config: {e.Message}", e);
+        }
+    }
+
+    public LearnerOptions LearnerOptions() => new()
+    {
+        MinReplayFill = MinReplayFill, PublishEvery = PublishEvery, UpdatesPerInsert = UpdatesPerInsert, Seed = Seed,
+    };
+
+    public NoiseSchedule Schedule() => new(NoiseInitial, NoiseDecay, NoiseMinimum);
+
+    public Learning.Pacing ResolvedPacing => Pacing == "real-time" ? Learning.Pacing.RealTime : Learning.Pacing.AsFastAsPossible;
+
+    public IExplorationNoise CreateNoise(int actionSize, int seed) => Noise == "ou"
+        ? new OrnsteinUhlenbeckNoise(actionSize, Schedule(), seed)
+        : new GaussianNoise(Schedule(), seed);
+
+    private static void Fail(string field, string what) => throw new ArgumentException($"config field '{field}': {what}.");
+
+    private static void Wrap(string field, Action build)
+    {
+        try { build(); }
+        catch (ArgumentException e) { throw new ArgumentException($"config field '{field}': {e.Message}", e); }
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using NafNative.Environments;
+using NafNative.Learning;
+using NafNative.Naf;
+using NafNative.Replay;
+
+namespace NafNative.Cli.Training;
+
+/// <summary>Runs one configured training run into a run directory: workers + learner, periodic metrics rows and
+/// checkpoints (taken on the learner thread between updates, so they are consistent), final checkpoint and curves.</summary>
+public sealed class TrainingSession
+{
+    private readonly TrainConfig _config;
+    private readonly RunDirectory _run;
+    private readonly Func<string, int, IEnvironment> _createTask;
+
+    public TrainingSession(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask)
+    {
+        _config = config;
+        _run = run;
+        _createTask = createTask;
+    }
+
+    /// <summary>What a finished session reports.</summary>
+    public sealed record Summary(string RunPath, string CheckpointPath, string CurveTimePath, string CurveStepsPath,
+        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates);
+
+    /// <summary>Trains until the budget (minutes/steps) is spent or <paramref name="cancellation"/> fires; always
+    /// leaves a resumable checkpoint. <paramref name="resumeFrom"/> continues a checkpointed trainer.</summary>
+    public Summary Run(NafTrainer? resumeFrom, CancellationToken cancellation, Action<MetricsRow>? progress = null)
+    {
+        var envs = new IEnvironment[_config.Workers];
+        for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_config.Task, i);
+        var naf = _config.NafOptions(envs[0].ObservationSize, envs[0].ActionSize);
+        var trainer = resumeFrom ?? new NafTrainer(naf);
+        var ring = new ReplayRing(_config.ReplayCapacity, naf.ObservationSize, naf.ActionSize);
+        long episodeOffset = trainer.Steps; // decorrelates a resumed run's seeds from the first run's
+        var setups = new WorkerSetup[envs.Length];
+        for (int i = 0; i < envs.Length; i++)
+            setups[i] = new WorkerSetup(envs[i], new NafPolicy(trainer.Network),
+                _config.CreateNoise(naf.ActionSize, unchecked(_config.Seed * 7919 + i * 104729 + (int)episodeOffset)),
+                unchecked(_config.Seed * 1000 + i + (int)episodeOffset));
+
+        long startUpdates = trainer.Steps;
+        var run = new TrainingRun(trainer, ring, _config.LearnerOptions(), setups, _config.ResolvedPacing);
+        var clock = Stopwatch.StartNew();
+        double lastMetrics = 0, lastCheckpoint = 0;
+        var previous = (Time: 0.0, Steps: 0L, Updates: 0L);
+        bool budgetSpent = false;
+        try
+        {
+            run.Start();
+            run.Wait(metrics =>
+            {
+                double now = clock.Elapsed.TotalSeconds;
+                long steps = TotalSteps(metrics);
+                budgetSpent = (_config.Minutes is double m && now >= m * 60) || (_config.Steps is long s && steps >= s);
+                if (now - lastMetrics >= _config.MetricsEverySeconds || budgetSpent)
+                {
+                    var row = Row(metrics.Read(), ring, startUpdates, ref previous);
+                    _run.AppendMetrics(row);
+                    progress?.Invoke(row);
+                    lastMetrics = now;
+                }
+                if (now - lastCheckpoint >= _config.CheckpointEverySeconds)
+                {
+                    run.PostToLearner(() => NafCheckpoint.Save(trainer, _run.CheckpointPath));
+                    lastCheckpoint = now;
+                }
+                return budgetSpent;
+            }, TimeSpan.FromMilliseconds(50), cancellation);
+        }
+        finally
+        {
+            run.Dispose();
+        }
+        // Every thread has stopped: the trainer is quiescent, so this checkpoint is consistent.
+        NafCheckpoint.Save(trainer, _run.CheckpointPath);
+        var final = run.Metrics.Read();
+        var (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics());
+        return new Summary(_run.Path, _run.CheckpointPath, time, stepsCurve, final, !budgetSpent, trainer.Steps);
+    }
+
+    private static long TotalSteps(RunMetrics metrics) => metrics.Read(0).TotalSteps;
+
+    private static MetricsRow Row(RunMetricsSnapshot m, ReplayRing ring, long startUpdates, ref (double Time, long Steps, long Updates) previous)
+    {
+        double dt = Math.Max(1e-9, m.ElapsedSeconds - previous.Time);
+        long steps = m.TotalSteps;
+        var row = new MetricsRow(m.ElapsedSeconds, steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
+            (steps - previous.Steps) / dt, ring.Count, m.Episodes, m.MeanRecentReturn, m.RecentSuccessRate, m.MeanRecentStaleness,
+            m.LastLoss, m.SafetyInterventions);
+        previous = (m.ElapsedSeconds, steps, m.Updates);
+        return row;
+    }
+}
