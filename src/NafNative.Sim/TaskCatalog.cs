@@ -22,8 +22,15 @@ public static class TaskCatalog
     /// <summary>A new environment for worker <paramref name="workerIndex"/> (each worker owns its own instance).</summary>
     public static IEnvironment Create(string name, int workerIndex)
     {
+        Check(name);
+        return Factories[name](workerIndex);
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="name"/> is a task that can be created.</summary>
+    public static void Check(string name)
+    {
         ArgumentNullException.ThrowIfNull(name);
-        if (Factories.TryGetValue(name, out var factory)) return factory(workerIndex);
+        if (Factories.ContainsKey(name)) return;
         if (Planned.Contains(name))
             throw new ArgumentException($"task '{name}' needs the MuJoCo tasks, which are not implemented yet; available: {string.Join(", ", Names)}.", nameof(name));
         throw new ArgumentException($"unknown task '{name}'; available: {string.Join(", ", Names)}.", nameof(name));

@@ -25,7 +25,7 @@ internal static class EvalCommand
             {
                 var run = RunDirectory.Open(parse.GetValue(runOption)!);
                 var config = run.ReadConfig();
-                config.Validate(TaskCatalog.Names);
+                config.Validate();
                 using var environment = TaskCatalog.Create(config.Task, 0);
                 var trainer = NafCheckpoint.Load(run.CheckpointPath);
                 if (trainer.Options.ObservationSize != environment.ObservationSize || trainer.Options.ActionSize != environment.ActionSize)

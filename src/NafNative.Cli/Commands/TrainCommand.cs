@@ -80,7 +80,7 @@ internal static class TrainCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return 1;
@@ -95,7 +95,7 @@ internal static class TrainCommand
         if (configPath is not null) layers.Add(($"config {configPath}", TrainConfig.ReadFile(configPath)));
         layers.Add(("command line", flags));
         var config = TrainConfig.Merge(baseline, layers);
-        config.Validate(TaskCatalog.Names);
+        config.Validate();
         return config;
     }
 }

@@ -1,0 +1,118 @@
+using System.Text.Json;
+using NafNative.Cli.Training;
+using NUnit.Framework;
+
+namespace NafNative.Cli.Tests.Commands;
+
+[TestFixture]
+public sealed class TrainEvalCommandTests
+{
+    private string _root = "";
+
+    [SetUp]
+    public void SetUp() => _root = Directory.CreateTempSubdirectory("naf-cli-").FullName;
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_root, recursive: true);
+
+    private static (int Exit, string Out, string Err) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = Program.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public void Train_ShortPendulumRun_WritesRunFolderAndEvalReadsIt()
+    {
+        string run = Path.Combine(_root, "p");
+        var (exit, stdout, stderr) = Run("train", "--task", "pendulum", "--workers", "2", "--steps", "3000", "--seed", "4", "--out", run);
+
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.Multiple(() =>
+        {
+            Assert.That(stdout, Does.Contain("checkpoint:").And.Contain("curves:"));
+            Assert.That(File.Exists(Path.Combine(run, RunDirectory.CheckpointFile)));
+            Assert.That(File.Exists(Path.Combine(run, "curve-time.png")) && File.Exists(Path.Combine(run, "curve-steps.png")));
+            Assert.That(File.ReadLines(Path.Combine(run, RunDirectory.MetricsFile)).First(), Is.EqualTo(MetricsRow.Header));
+            using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ConfigFile)));
+            Assert.That(config.RootElement.GetProperty("task").GetString(), Is.EqualTo("pendulum"));
+            Assert.That(config.RootElement.GetProperty("seed").GetInt32(), Is.EqualTo(4));
+        });
+
+        var eval = Run("eval", "--run", run, "--episodes", "2", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+        using var doc = JsonDocument.Parse(eval.Out);
+        Assert.That(doc.RootElement.GetProperty("episodes").GetInt32(), Is.EqualTo(2));
+        Assert.That(doc.RootElement.GetProperty("success_rate").GetDouble(), Is.InRange(0, 1));
+        Assert.That(doc.RootElement.GetProperty("mean_return").GetDouble(), Is.LessThan(0), "pendulum rewards are negative");
+
+        var strict = Run("eval", "--run", run, "--episodes", "2", "--min-success", "1.01");
+        Assert.That(strict.Exit, Is.EqualTo(2), "a requested check that fails exits with 2");
+    }
+
+    [Test]
+    public void Train_Resume_ContinuesFromCheckpoint()
+    {
+        string run = Path.Combine(_root, "r");
+        Assert.That(Run("train", "--task", "pendulum", "--workers", "1", "--steps", "2000", "--out", run).Exit, Is.Zero);
+        long before = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps;
+
+        var (exit, _, stderr) = Run("train", "--resume", "--out", run, "--steps", "2000");
+
+        Assert.That(exit, Is.Zero, stderr);
+        long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps;
+        Assert.That(after, Is.GreaterThan(before), "the resumed run kept updating the checkpointed learner");
+    }
+
+    [TestCase(new[] { "--task", "teleport" }, "unknown task 'teleport'")]
+    [TestCase(new[] { "--task", "door-push" }, "MuJoCo")]
+    [TestCase(new[] { "--workers", "-2" }, "config field 'workers'")]
+    [TestCase(new[] { "--minutes", "NaN" }, "config field 'minutes'")]
+    [TestCase(new[] { "--pacing", "warp" }, "config field 'pacing'")]
+    public void Train_BadFlag_FailsBeforeStartingAndNamesIt(string[] flags, string message)
+    {
+        string run = Path.Combine(_root, "bad");
+        var (exit, _, stderr) = Run(["train", "--steps", "100", "--out", run, .. flags]);
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain(message));
+        Assert.That(Directory.Exists(run), Is.False, "nothing was started or written");
+    }
+
+    [TestCase("{ \"learning_rat\": 0.1 }", "unknown field 'learning_rat'")]
+    [TestCase("{ \"learning_rate\": \"NaN\" }", "NafOptions.LearningRate")]
+    [TestCase("{ \"replay_capacity\": 1000 }", "config field 'replay_capacity'")]
+    [TestCase("{ \"workers\": \"two\" }", "workers")]
+    [TestCase("[1, 2]", "must be a JSON object")]
+    [TestCase("{ \"batch_size\": 64, ", "not valid JSON")]
+    public void Train_BadConfigFile_FailsBeforeStartingAndNamesIt(string json, string message)
+    {
+        string config = Path.Combine(_root, "c.json");
+        File.WriteAllText(config, json);
+        string run = Path.Combine(_root, "bad");
+
+        var (exit, _, stderr) = Run("train", "--steps", "100", "--config", config, "--out", run);
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain(message));
+        Assert.That(Directory.Exists(run), Is.False);
+    }
+
+    [Test]
+    public void Train_NoBudget_Fails()
+    {
+        var (exit, _, stderr) = Run("train", "--task", "pendulum", "--out", Path.Combine(_root, "x"));
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("needs a budget"));
+    }
+
+    [Test]
+    public void Eval_MissingRun_FailsWithPath()
+    {
+        var (exit, _, stderr) = Run("eval", "--run", Path.Combine(_root, "nothing"));
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("nothing"));
+    }
+}
