@@ -21,6 +21,9 @@ public sealed record TrainConfig
     public long? Steps { get; init; }
     /// <summary>"as-fast-as-possible" or "real-time" (one step per control period per worker).</summary>
     public string Pacing { get; init; } = "as-fast-as-possible";
+    /// <summary>With real-time pacing, run the task's clock this many times faster than the wall clock (1 = true real
+    /// time; 10 = a 20 Hz robot steps at 200 Hz), so scaling experiments fit in minutes. Reported with every result.</summary>
+    public double TimeScale { get; init; } = 1.0;
     /// <summary>Replay ring capacity (a power of two); 2¹⁸ transitions ≈ 56 MB for reach.</summary>
     public int ReplayCapacity { get; init; } = 1 << 18;
     public int[] Hidden { get; init; } = [100, 100];
@@ -99,6 +102,7 @@ public sealed record TrainConfig
         if (Minutes is double m && !(double.IsFinite(m) && m > 0)) Fail("minutes", $"must be a positive number, got {m}");
         if (Steps is long s && s <= 0) Fail("steps", $"must be positive, got {s}");
         if (Pacing is not ("as-fast-as-possible" or "real-time")) Fail("pacing", $"must be 'as-fast-as-possible' or 'real-time', got '{Pacing}'");
+        if (!(double.IsFinite(TimeScale) && TimeScale > 0)) Fail("time_scale", $"must be positive, got {TimeScale}");
         if (ReplayCapacity <= 0 || (ReplayCapacity & (ReplayCapacity - 1)) != 0) Fail("replay_capacity", $"must be a positive power of two, got {ReplayCapacity}");
         if (Noise is not ("gaussian" or "ou")) Fail("noise", $"must be 'gaussian' or 'ou', got '{Noise}'");
         if (!(double.IsFinite(CheckpointEverySeconds) && CheckpointEverySeconds > 0)) Fail("checkpoint_every_seconds", $"must be positive, got {CheckpointEverySeconds}");

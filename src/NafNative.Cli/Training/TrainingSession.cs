@@ -42,7 +42,7 @@ public sealed class TrainingSession
                 unchecked(_config.Seed * 1000 + i + (int)episodeOffset));
 
         long startUpdates = trainer.Steps;
-        var run = new TrainingRun(trainer, ring, _config.LearnerOptions(), setups, _config.ResolvedPacing);
+        var run = new TrainingRun(trainer, ring, _config.LearnerOptions(), setups, _config.ResolvedPacing, _config.TimeScale);
         var clock = Stopwatch.StartNew();
         double lastMetrics = 0, lastCheckpoint = 0;
         var previous = (Time: 0.0, Steps: 0L, Updates: 0L);

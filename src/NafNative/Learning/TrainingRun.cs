@@ -26,7 +26,8 @@ public sealed class TrainingRun : IDisposable
     private string? _failedThread;
     private bool _started, _stopped;
 
-    public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing)
+    public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing,
+        double timeScale = 1.0)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(ring);
@@ -44,7 +45,7 @@ public sealed class TrainingRun : IDisposable
         for (int i = 0; i < workers.Count; i++)
         {
             var w = workers[i];
-            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter);
+            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale);
         }
     }
 

@@ -24,11 +24,15 @@ public sealed class Worker
     private readonly Pacing _pacing;
     private readonly int _seed;
     private readonly RateLimiter? _limiter;
+    // Real-time pacing runs the task's clock this many times faster than the wall clock (1 = true real time).
+    private readonly double _timeScale;
     private readonly float[] _observation, _next, _action;
 
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
-        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null)
+        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0)
     {
+        if (!(double.IsFinite(timeScale) && timeScale > 0))
+            throw new ArgumentOutOfRangeException(nameof(timeScale), timeScale, $"Worker {id}: timeScale must be positive and finite.");
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(noise);
@@ -51,6 +55,7 @@ public sealed class Worker
         _pacing = pacing;
         _seed = seed;
         _limiter = limiter;
+        _timeScale = timeScale;
         _observation = new float[environment.ObservationSize];
         _next = new float[environment.ObservationSize];
         _action = new float[environment.ActionSize];
@@ -62,7 +67,7 @@ public sealed class Worker
     /// <summary>Runs episodes until <paramref name="cancellation"/> is cancelled; on the calling thread.</summary>
     public void Run(CancellationToken cancellation)
     {
-        double period = 1.0 / _environment.ControlRate;
+        double period = 1.0 / (_environment.ControlRate * _timeScale);
         var clock = Stopwatch.StartNew();
         long paced = 0;
         while (!cancellation.IsCancellationRequested)
