@@ -46,6 +46,20 @@ public sealed record ReachOptions
     /// <summary>The end-effector velocity in the observation is v / VelocityScale. Default 0.5 m/s.</summary>
     public double VelocityScale { get; init; } = 0.5;
 
+    /// <summary>Whether every command passes a <see cref="Safety.SafetyFilter"/> (DESIGN: in simulation as on hardware).
+    /// With it, a NaN/∞ action becomes a zero-velocity command and a counted fault; without it, it throws.</summary>
+    public bool SafetyEnabled { get; init; } = true;
+
+    /// <summary>Safety margin (rad) kept inside each joint's range by the filter. Default 0.05.</summary>
+    public double SafetyJointMargin { get; init; } = 0.05;
+
+    /// <summary>The end-effector box the filter keeps the arm inside (m, base frame): x 0.10–0.95, y ±0.60,
+    /// z 0.02–1.00 by default — in front of and above the table, clear of the robot's own base column.</summary>
+    public Vec3 WorkspaceMin { get; init; } = new(0.10, -0.60, 0.02);
+
+    /// <inheritdoc cref="WorkspaceMin"/>
+    public Vec3 WorkspaceMax { get; init; } = new(0.95, 0.60, 1.00);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad field.</summary>
     public void Validate()
     {

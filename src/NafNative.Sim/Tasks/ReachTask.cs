@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
+using System.Numerics;
 using NafNative.Environments;
+using NafNative.Safety;
 using NafNative.Sim.Arm;
 
 namespace NafNative.Sim.Tasks;
@@ -37,6 +39,9 @@ public sealed class ReachTask : IEnvironment
     private readonly ArmSimulator _simulator;
     private readonly int _n;
     private readonly double[] _command, _startQ, _startQd, _commandScale;
+    private readonly SafetyFilter? _safety;
+    private readonly ArmForwardKinematics _kinematics;
+    private readonly float[] _requested, _filtered, _positions;
     private Vec3 _target;
     private int _steps;
     private bool _inEpisode;
@@ -53,7 +58,30 @@ public sealed class ReachTask : IEnvironment
         _commandScale = new double[_n];
         for (int i = 0; i < _n; i++) _commandScale[i] = _options.ActionScale * _options.Model.MaxVelocities[i];
         ObservationSize = 2 * _n + 9;
+        _requested = new float[_n];
+        _filtered = new float[_n];
+        _positions = new float[_n];
+        _kinematics = new ArmForwardKinematics(_options.Model);
+        if (_options.SafetyEnabled) _safety = new SafetyFilter(CreateSafetyLimits(_options));
     }
+
+    /// <summary>The filter every command passes (null when <see cref="ReachOptions.SafetyEnabled"/> is off); its
+    /// counters say how often each rule intervened.</summary>
+    public SafetyFilter? Safety => _safety;
+
+    /// <summary>Limits for the filter: the arm's own velocity limits and joint ranges (with the configured margin),
+    /// the configured workspace box, the control period, and a watchdog of four periods.</summary>
+    public static SafetyLimits CreateSafetyLimits(ReachOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var m = options.Model;
+        static float[] F(double[] v) => Array.ConvertAll(v, x => (float)x);
+        var period = TimeSpan.FromSeconds(1.0 / options.Simulator.ControlRate);
+        return new SafetyLimits(F(m.MaxVelocities), F(m.LowerLimits), F(m.UpperLimits), (float)options.SafetyJointMargin,
+            ToVector(options.WorkspaceMin), ToVector(options.WorkspaceMax), period, 4 * period);
+    }
+
+    private static Vector3 ToVector(Vec3 v) => new((float)v.X, (float)v.Y, (float)v.Z);
 
     public string Name => "reach";
     public int ObservationSize { get; }
@@ -116,10 +144,26 @@ public sealed class ReachTask : IEnvironment
         if (!_inEpisode) ThrowNotInEpisode();
         if (action.Length != _n) ThrowActionLength(action.Length);
         CheckObservation(observation);
-        for (int i = 0; i < _n; i++)
-            if (!float.IsFinite(action[i])) ThrowNotFinite(i, action[i]);
-
-        for (int i = 0; i < _n; i++) _command[i] = Math.Clamp(action[i], -1f, 1f) * _commandScale[i];
+        bool intervened = false;
+        if (_safety is null)
+        {
+            for (int i = 0; i < _n; i++)
+                if (!float.IsFinite(action[i])) ThrowNotFinite(i, action[i]);
+            for (int i = 0; i < _n; i++) _command[i] = Math.Clamp(action[i], -1f, 1f) * _commandScale[i];
+        }
+        else
+        {
+            // Every command passes the safety filter (NaN/∞ → zero velocity and a counted fault), as on hardware.
+            ReadOnlySpan<double> q = _simulator.Positions;
+            for (int i = 0; i < _n; i++)
+            {
+                // A non-finite action goes to the filter as it is (clamping would turn ∞ into a full-speed command).
+                _requested[i] = float.IsFinite(action[i]) ? (float)(Math.Clamp(action[i], -1f, 1f) * _commandScale[i]) : action[i];
+                _positions[i] = (float)q[i];
+            }
+            intervened = _safety.Filter(_requested, _positions, _kinematics, _filtered) != SafetyInterventions.None;
+            for (int i = 0; i < _n; i++) _command[i] = _filtered[i];
+        }
         _simulator.StepControl(_command);
         _steps++;
 
@@ -127,7 +171,7 @@ public sealed class ReachTask : IEnvironment
         bool truncated = _steps >= _options.MaxEpisodeSteps;
         if (truncated) _inEpisode = false;
         WriteObservation(observation);
-        return new StepResult((float)reward, Terminated: false, Truncated: truncated);
+        return new StepResult((float)reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened);
     }
 
     /// <summary>The reward at end-effector–target distance <paramref name="distance"/> (m):

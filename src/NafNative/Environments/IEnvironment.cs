@@ -36,7 +36,9 @@ public interface IEnvironment : IDisposable
 /// <param name="Reward">Reward for the transition.</param>
 /// <param name="Terminated">The episode reached a terminal state: the learner does not bootstrap past it.</param>
 /// <param name="Truncated">The episode was cut by the time limit: the learner still bootstraps.</param>
-public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated)
+/// <param name="SafetyIntervened">The task's safety filter changed the commanded motion this step (counted in the
+/// run's metrics).</param>
+public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated, bool SafetyIntervened = false)
 {
     public bool Done => Terminated || Truncated;
 }

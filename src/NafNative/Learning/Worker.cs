@@ -88,7 +88,7 @@ public sealed class Worker
                 _ring.Insert(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
                 steps++;
-                _metrics.RecordStep(_id, safetyIntervened: false);
+                _metrics.RecordStep(_id, result.SafetyIntervened);
                 _next.AsSpan().CopyTo(_observation);
                 if (_pacing == Pacing.RealTime) WaitUntil(clock, ++paced * period, cancellation);
             }

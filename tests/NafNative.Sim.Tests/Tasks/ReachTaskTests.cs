@@ -157,9 +157,9 @@ public sealed class ReachTaskTests
     [TestCase(float.NaN)]
     [TestCase(float.PositiveInfinity)]
     [TestCase(float.NegativeInfinity)]
-    public void Step_NonFiniteAction_ThrowsNamingIndexAndLeavesStateUnchanged(float bad)
+    public void Step_NonFiniteActionWithoutSafety_ThrowsNamingIndexAndLeavesStateUnchanged(float bad)
     {
-        using var task = new ReachTask();
+        using var task = new ReachTask(new ReachOptions { SafetyEnabled = false });
         var observation = new float[23];
         task.Reset(7, observation);
         task.Step([0.3f, 0.3f, 0.3f, 0.3f, 0.3f, 0.3f, 0.3f], observation);
@@ -175,6 +175,43 @@ public sealed class ReachTaskTests
         Assert.That(task.Simulator.Time, Is.EqualTo(time));
         Assert.That(task.StepCount, Is.EqualTo(1));
         Assert.That(observation, Is.EqualTo(before));
+    }
+
+    [TestCase(float.NaN)]
+    [TestCase(float.PositiveInfinity)]
+    public void Step_NonFiniteActionWithSafety_SendsZeroVelocityAndCountsFault(float bad)
+    {
+        using var task = new ReachTask();
+        var observation = new float[23];
+        task.Reset(7, observation);
+
+        var result = task.Step([0, 0, 0, 0, bad, 0, 0], observation);
+
+        Assert.That(result.SafetyIntervened, Is.True);
+        Assert.That(task.Safety!.Faults, Is.EqualTo(1));
+        Assert.That(observation, Has.All.Matches<float>(float.IsFinite), "the arm was commanded to stop, not to NaN");
+        Assert.That(task.Simulator.Velocities.ToArray(), Has.All.Matches<double>(v => Math.Abs(v) < 0.05), "near-zero joint velocities");
+    }
+
+    [Test]
+    public void Step_CommandLeavingWorkspace_IsStoppedAndCounted()
+    {
+        // A workspace box hugging the start pose: any sizeable motion would leave it.
+        var options = new ReachOptions { WorkspaceMin = new(0.50, -0.05, 0.30), WorkspaceMax = new(0.62, 0.05, 0.38) };
+        using var task = new ReachTask(options);
+        var observation = new float[23];
+        task.Reset(3, observation);
+        long stops = 0;
+        for (int t = 0; t < 40; t++)
+        {
+            var r = task.Step([1, 1, 1, 1, 1, 1, 1], observation);
+            if (r.SafetyIntervened) stops++;
+        }
+        var p = task.Simulator.EndEffectorPosition;
+        Assert.That(stops, Is.GreaterThan(0));
+        Assert.That(task.Safety!.WorkspaceStops, Is.GreaterThan(0));
+        Assert.That(p.X, Is.InRange(0.50 - 0.02, 0.62 + 0.02), "held inside the box (to within one step's tracking lag)");
+        Assert.That(p.Z, Is.InRange(0.30 - 0.02, 0.38 + 0.02));
     }
 
     [Test]
