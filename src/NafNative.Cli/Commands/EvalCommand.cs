@@ -16,8 +16,10 @@ internal static class EvalCommand
         var episodes = CommonOptions.PositiveInt("--episodes", "Evaluation episodes (the original work used 20 trials).", 20);
         var seed = new Option<int>("--seed") { Description = "Offset of the evaluation episodes' seeds.", DefaultValueFactory = _ => 0 };
         var minSuccess = new Option<double?>("--min-success") { Description = "Exit with code 2 when the success rate is below this fraction." };
+        var which = new Option<string>("--checkpoint") { Description = "best (kept by the periodic evaluation; the default when present) or latest.", DefaultValueFactory = _ => "best" };
+        which.AcceptOnlyFromAmong("best", "latest");
         var json = CommonOptions.Json();
-        var command = new Command("eval", "Evaluate a trained run's greedy policy.") { runOption, episodes, seed, minSuccess, json };
+        var command = new Command("eval", "Evaluate a trained run's greedy policy.") { runOption, episodes, seed, minSuccess, which, json };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -27,16 +29,18 @@ internal static class EvalCommand
                 var config = run.ReadConfig();
                 config.Validate();
                 using var environment = TaskCatalog.Create(config.Task, 0);
-                var trainer = NafCheckpoint.Load(run.CheckpointPath);
+                bool useBest = parse.GetValue(which) == "best" && File.Exists(run.BestCheckpointPath);
+                string checkpoint = useBest ? run.BestCheckpointPath : run.CheckpointPath;
+                var trainer = NafCheckpoint.Load(checkpoint);
                 if (trainer.Options.ObservationSize != environment.ObservationSize || trainer.Options.ActionSize != environment.ActionSize)
-                    throw new InvalidDataException($"{run.CheckpointPath}: network obs {trainer.Options.ObservationSize}/act {trainer.Options.ActionSize} " +
+                    throw new InvalidDataException($"{checkpoint}: network obs {trainer.Options.ObservationSize}/act {trainer.Options.ActionSize} " +
                         $"does not fit task {config.Task} (obs {environment.ObservationSize}/act {environment.ActionSize}).");
                 var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, parse.GetValue(episodes), parse.GetValue(seed));
                 if (parse.GetValue(json))
-                    JsonOutput.Write(stdout, new EvalJson(config.Task, result.SuccessRate, result.MeanReturn, result.Episodes, result.Successes, trainer.Steps));
+                    JsonOutput.Write(stdout, new EvalJson(config.Task, result.SuccessRate, result.MeanReturn, result.Episodes, result.Successes, trainer.Steps, checkpoint));
                 else
                     stdout.WriteLine($"{config.Task}: success {result.Successes}/{result.Episodes} ({result.SuccessRate:P0}), " +
-                        $"mean return {result.MeanReturn:F3}, policy after {trainer.Steps} updates");
+                        $"mean return {result.MeanReturn:F3}, policy after {trainer.Steps} updates ({checkpoint})");
                 return parse.GetValue(minSuccess) is double min && result.SuccessRate < min ? 2 : 0;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
@@ -48,5 +52,5 @@ internal static class EvalCommand
         return command;
     }
 
-    private sealed record EvalJson(string Task, double SuccessRate, double MeanReturn, int Episodes, int Successes, long Updates);
+    private sealed record EvalJson(string Task, double SuccessRate, double MeanReturn, int Episodes, int Successes, long Updates, string Checkpoint);
 }

@@ -71,7 +71,8 @@ internal static class TrainCommand
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
                     stdout.WriteLine($"run:        {summary.RunPath}");
-                    stdout.WriteLine($"checkpoint: {summary.CheckpointPath}");
+                    stdout.WriteLine($"checkpoint: {summary.CheckpointPath} (latest)");
+                    stdout.WriteLine($"best:       {summary.BestCheckpointPath} (greedy eval success {summary.BestEvalSuccess:P0})");
                     stdout.WriteLine($"curves:     {summary.CurveTimePath}, {summary.CurveStepsPath}");
                 }
                 finally

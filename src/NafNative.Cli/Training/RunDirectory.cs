@@ -6,7 +6,9 @@ namespace NafNative.Cli.Training;
 /// (conventions: <c>runs/&lt;task&gt;__&lt;exp&gt;__&lt;seed&gt;__&lt;unixtime&gt;/</c>).</summary>
 public sealed class RunDirectory
 {
-    public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf";
+    public const string ConfigFile = "config.json", MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf",
+        BestCheckpointFile = "best.naf", EvalsFile = "evals.csv";
+    public const string EvalsHeader = "wall_seconds,env_steps,updates,success_rate,mean_return,kept_as_best";
 
     private RunDirectory(string path) => Path = path;
 
@@ -14,6 +16,8 @@ public sealed class RunDirectory
     public string ConfigPath => System.IO.Path.Combine(Path, ConfigFile);
     public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
     public string CheckpointPath => System.IO.Path.Combine(Path, CheckpointFile);
+    public string BestCheckpointPath => System.IO.Path.Combine(Path, BestCheckpointFile);
+    public string EvalsPath => System.IO.Path.Combine(Path, EvalsFile);
 
     /// <summary>A new run folder (it must not hold a run already).</summary>
     public static RunDirectory CreateNew(string? path, TrainConfig config)
@@ -25,6 +29,7 @@ public sealed class RunDirectory
         Directory.CreateDirectory(run.Path);
         File.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(config, TrainConfig.Json));
         File.WriteAllText(run.MetricsPath, MetricsRow.Header + Environment.NewLine);
+        File.WriteAllText(run.EvalsPath, EvalsHeader + Environment.NewLine);
         return run;
     }
 
@@ -53,6 +58,19 @@ public sealed class RunDirectory
     public void WriteConfig(TrainConfig config) => File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, TrainConfig.Json));
 
     public void AppendMetrics(MetricsRow row) => File.AppendAllText(MetricsPath, row.ToCsv() + Environment.NewLine);
+
+    public void AppendEval(double wallSeconds, long envSteps, long updates, double successRate, double meanReturn, bool kept) =>
+        File.AppendAllText(EvalsPath, string.Join(',', F(wallSeconds), envSteps, updates, F(successRate), F(meanReturn), kept ? 1 : 0) + Environment.NewLine);
+
+    /// <summary>(wall seconds, env steps, success rate) of every periodic evaluation so far.</summary>
+    public List<(double Wall, long Steps, double Success)> ReadEvals() =>
+        File.Exists(EvalsPath)
+            ? File.ReadLines(EvalsPath).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
+                .Select(p => (double.Parse(p[0], Inv), long.Parse(p[1], Inv), double.Parse(p[3], Inv))).ToList()
+            : [];
+
+    private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
+    private static string F(double v) => v.ToString("G6", Inv);
 
     public List<MetricsRow> ReadMetrics() =>
         File.Exists(MetricsPath) ? File.ReadLines(MetricsPath).Skip(1).Where(l => l.Length > 0).Select(MetricsRow.Parse).ToList() : [];

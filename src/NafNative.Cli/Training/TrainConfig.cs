@@ -47,7 +47,11 @@ public sealed record TrainConfig
     public float NoiseMinimum { get; init; } = 0.05f;
     public double CheckpointEverySeconds { get; init; } = 60;
     public double MetricsEverySeconds { get; init; } = 2;
+    /// <summary>Greedy evaluation episodes, both for the periodic model selection and for naf eval.</summary>
     public int EvalEpisodes { get; init; } = 20;
+    /// <summary>Every this many seconds the learner pauses to evaluate the greedy policy (on seeds naf eval does not
+    /// use) and keeps the best parameters in best.naf.</summary>
+    public double EvalEverySeconds { get; init; } = 10;
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -107,6 +111,7 @@ public sealed record TrainConfig
         if (Noise is not ("gaussian" or "ou")) Fail("noise", $"must be 'gaussian' or 'ou', got '{Noise}'");
         if (!(double.IsFinite(CheckpointEverySeconds) && CheckpointEverySeconds > 0)) Fail("checkpoint_every_seconds", $"must be positive, got {CheckpointEverySeconds}");
         if (!(double.IsFinite(MetricsEverySeconds) && MetricsEverySeconds > 0)) Fail("metrics_every_seconds", $"must be positive, got {MetricsEverySeconds}");
+        if (!(double.IsFinite(EvalEverySeconds) && EvalEverySeconds > 0)) Fail("eval_every_seconds", $"must be positive, got {EvalEverySeconds}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
         if (MinReplayFill < BatchSize) Fail("min_replay_fill", $"must be at least batch_size ({BatchSize}), got {MinReplayFill}");
         // The library types validate the rest and name their own fields; re-wrap to name the config key.

@@ -22,7 +22,8 @@ public sealed class TrainingSession
     }
 
     /// <summary>What a finished session reports.</summary>
-    public sealed record Summary(string RunPath, string CheckpointPath, string CurveTimePath, string CurveStepsPath,
+    public sealed record Summary(string RunPath, string CheckpointPath, string BestCheckpointPath, double BestEvalSuccess,
+        string CurveTimePath, string CurveStepsPath,
         RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates);
 
     /// <summary>Trains until the budget (minutes/steps) is spent or <paramref name="cancellation"/> fires; always
@@ -44,7 +45,9 @@ public sealed class TrainingSession
         long startUpdates = trainer.Steps;
         var run = new TrainingRun(trainer, ring, _config.LearnerOptions(), setups, _config.ResolvedPacing, _config.TimeScale);
         var clock = Stopwatch.StartNew();
-        double lastMetrics = 0, lastCheckpoint = 0;
+        double lastMetrics = 0, lastCheckpoint = 0, lastEval = 0;
+        using var evalEnvironment = _createTask(_config.Task, -1);
+        var best = (Success: double.NegativeInfinity, Return: double.NegativeInfinity);
         var previous = (Time: 0.0, Steps: 0L, Updates: 0L);
         bool budgetSpent = false;
         try
@@ -62,6 +65,12 @@ public sealed class TrainingSession
                     progress?.Invoke(row);
                     lastMetrics = now;
                 }
+                if (now - lastEval >= _config.EvalEverySeconds)
+                {
+                    long envSteps = steps;
+                    run.PostToLearner(() => best = EvaluateAndKeepBest(trainer, evalEnvironment, clock.Elapsed.TotalSeconds, envSteps, best));
+                    lastEval = now;
+                }
                 if (now - lastCheckpoint >= _config.CheckpointEverySeconds)
                 {
                     run.PostToLearner(() => NafCheckpoint.Save(trainer, _run.CheckpointPath));
@@ -77,8 +86,21 @@ public sealed class TrainingSession
         // Every thread has stopped: the trainer is quiescent, so this checkpoint is consistent.
         NafCheckpoint.Save(trainer, _run.CheckpointPath);
         var final = run.Metrics.Read();
-        var (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics());
-        return new Summary(_run.Path, _run.CheckpointPath, time, stepsCurve, final, !budgetSpent, trainer.Steps);
+        best = EvaluateAndKeepBest(trainer, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best);
+        var (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics(), _run.ReadEvals());
+        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, time, stepsCurve, final, !budgetSpent, trainer.Steps);
+    }
+
+    /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
+    /// parameters are exactly those saved. A new best (success rate, then mean return) is kept in best.naf.</summary>
+    private (double Success, double Return) EvaluateAndKeepBest(NafTrainer trainer, IEnvironment environment, double wallSeconds,
+        long envSteps, (double Success, double Return) best)
+    {
+        var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, _config.EvalEpisodes, seed: 1);
+        bool better = result.SuccessRate > best.Success || (result.SuccessRate == best.Success && result.MeanReturn > best.Return);
+        if (better) NafCheckpoint.Save(trainer, _run.BestCheckpointPath);
+        _run.AppendEval(wallSeconds, envSteps, trainer.Steps, result.SuccessRate, result.MeanReturn, better);
+        return better ? (result.SuccessRate, result.MeanReturn) : best;
     }
 
     private static long TotalSteps(RunMetrics metrics) => metrics.Read(0).TotalSteps;

@@ -20,8 +20,8 @@ public sealed class Learner
     private readonly RunMetrics _metrics;
     private readonly ReplayBatch _batch;
     private ReplayRandom _random;
-    // Written by any thread (Interlocked.Exchange in Post), taken by the learner thread (Interlocked.Exchange in Run).
-    private Action? _posted;
+    // Filled by any thread (Post), drained by the learner thread between updates (ConcurrentQueue is lock-free).
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _posted = new();
 
     public Learner(ReplayRing ring, IUpdateStep step, SnapshotPublisher publisher, LearnerOptions options, RunMetrics metrics,
         RateLimiter? limiter = null)
@@ -48,12 +48,11 @@ public sealed class Learner
     public void PublishInitial() => _publisher.Publish(_step.Parameters, _step.Steps);
 
     /// <summary>Runs <paramref name="action"/> once on the learner thread between two updates (e.g. a consistent
-    /// checkpoint of the update step's state), replacing any action posted earlier and not yet run.</summary>
+    /// checkpoint or a greedy evaluation of the update step's state), after any actions posted before it.</summary>
     public void Post(Action action)
     {
         ArgumentNullException.ThrowIfNull(action);
-        // Full fence: the action's captured state is visible to the learner when it takes it.
-        Interlocked.Exchange(ref _posted, action);
+        _posted.Enqueue(action);
     }
 
     /// <summary>Runs until <paramref name="cancellation"/> is cancelled; on the calling thread.</summary>
@@ -63,8 +62,9 @@ public sealed class Learner
         var wait = new SpinWait();
         while (!cancellation.IsCancellationRequested)
         {
-            // Full fence; pairs with Post. Runs between updates, so the step's state is consistent.
-            Interlocked.Exchange(ref _posted, null)?.Invoke();
+            // Between updates, so the step's state is consistent. The queue's enqueue/dequeue order the action's
+            // captured state before its run.
+            while (_posted.TryDequeue(out var action)) action();
             if (!Limiter.MayUpdate(sinceStart, _ring.Inserted, _ring.Count))
             {
                 wait.SpinOnce(sleep1Threshold: 20);
