@@ -7,13 +7,7 @@ namespace NafNative.Cli.Tests.Commands;
 [TestFixture]
 public sealed class BenchCommandTests
 {
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = Program.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Test]
     public void BenchGemm_Json_PrintsOneObjectWithRequiredFields()

@@ -14,13 +14,7 @@ public sealed class ExperimentCommandTests
     [TearDown]
     public void TearDown() => Directory.Delete(_root, recursive: true);
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = Program.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Test]
     public void Workers_TwoCounts_WritesOneRowEachWithMeasuredRates()

@@ -15,13 +15,7 @@ public sealed class TrainEvalCommandTests
     [TearDown]
     public void TearDown() => Directory.Delete(_root, recursive: true);
 
-    private static (int Exit, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int exit = Program.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Test]
     public void Train_ShortPendulumRun_WritesRunFolderAndEvalReadsIt()
