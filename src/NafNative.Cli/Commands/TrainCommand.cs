@@ -65,8 +65,10 @@ internal static class TrainCommand
                 {
                     stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, run folder {run.Path}");
                     var session = new TrainingSession(resolved, run, TaskCatalog.Create);
-                    var progress = new ProgressPrinter(stderr);
-                    var summary = session.Run(trainer, interrupt.Token, progress.Print);
+                    // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
+                    bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+                    var summary = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
+                        show => session.Run(trainer, interrupt.Token, show));
                     stdout.WriteLine($"{(summary.Interrupted ? "interrupted" : "finished")}: {summary.Metrics.TotalSteps} env steps, " +
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");

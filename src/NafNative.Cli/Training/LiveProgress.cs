@@ -1,0 +1,42 @@
+using Spectre.Console;
+
+namespace NafNative.Cli.Training;
+
+/// <summary>Live training progress on stderr: a Spectre.Console table redrawn in place on a terminal, one plain line
+/// per update otherwise (logs, CI, pipes), so stdout stays free for results.</summary>
+internal static class LiveProgress
+{
+    /// <summary>Runs <paramref name="work"/>, giving it a callback that shows each new metrics row.</summary>
+    public static T Run<T>(TextWriter error, bool interactive, string title, Func<Action<MetricsRow>, T> work)
+    {
+        if (!interactive)
+        {
+            var printer = new ProgressPrinter(error);
+            return work(printer.Print);
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
+        var table = NewTable(title, null);
+        T result = default!;
+        console.Live(table).AutoClear(false).Start(context =>
+        {
+            result = work(row =>
+            {
+                context.UpdateTarget(NewTable(title, row));
+                context.Refresh();
+            });
+        });
+        return result;
+    }
+
+    private static Table NewTable(string title, MetricsRow? row)
+    {
+        var table = new Table().Title(title).AddColumns("wall", "env steps", "steps/s", "updates", "updates/s", "replay",
+            "episodes", "return", "success", "staleness", "loss", "safety stops");
+        if (row is null) table.AddRow("starting…");
+        else
+            table.AddRow($"{row.WallSeconds:F0} s", $"{row.EnvSteps:N0}", $"{row.StepsPerS:F0}", $"{row.Updates:N0}", $"{row.UpdatesPerS:F0}",
+                $"{row.ReplayFill:N0}", $"{row.Episodes:N0}", $"{row.MeanReturn:F2}", $"{row.SuccessRate:P0}", $"{row.Staleness:F0}",
+                $"{row.Loss:G3}", $"{row.SafetyInterventions:N0}");
+        return table;
+    }
+}
