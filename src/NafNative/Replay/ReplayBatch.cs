@@ -35,6 +35,7 @@ public sealed class ReplayBatch
         Truncated = new float[size];
         Tickets = new long[size];
         Slots = new int[size];
+        NextSlots = new int[size];
     }
 
     /// <summary>Allocates a batch shaped for <paramref name="ring"/>'s transitions.</summary>
@@ -73,6 +74,11 @@ public sealed class ReplayBatch
 
     /// <summary>Scratch for the sampler: the slot first drawn for each row (prefetched before any row is copied).</summary>
     internal int[] Slots { get; }
+
+    /// <summary>Slots drawn ahead for this batch's next sample, already hinted into the cache (see
+    /// <see cref="ReplayRing.TrySample"/>); valid when <see cref="HasNextSlots"/>.</summary>
+    internal int[] NextSlots { get; }
+    internal bool HasNextSlots;
 
     /// <summary>Where the prefetch loads' values go so the JIT keeps them; meaningless otherwise.</summary>
     internal long PrefetchSink;

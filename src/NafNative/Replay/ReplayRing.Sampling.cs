@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using NafNative.Kernels.Cpu;
 
 namespace NafNative.Replay;
 
@@ -38,15 +39,27 @@ public sealed partial class ReplayRing
         // Pass 1: draw every row's slot and touch its sequence and payload lines. The loads are independent, so the
         // cache misses of all rows overlap instead of costing one DRAM latency per row; their values are discarded
         // (pass 2 re-reads everything under the seqlock), so they need no ordering.
+        //
+        // Sample-ahead: when the previous call drew this batch's slots and hinted their lines into the cache (end of
+        // this method), those draws are used as they are; the update that ran in between hid their memory latency.
+        // They were uniform over the slots published then, a prefix of those published now, so sampling stays uniform
+        // over the ring once it is full (while it fills, the newest few transitions wait one batch to be eligible).
         int[] slots = batch.Slots;
-        long sink = 0;
-        for (int row = 0; row < slots.Length; row++)
+        if (batch.HasNextSlots)
         {
-            int slot = random.NextInt(available);
-            slots[row] = slot;
-            sink += Touch(slot);
+            batch.NextSlots.AsSpan().CopyTo(slots);
         }
-        batch.PrefetchSink = sink;
+        else
+        {
+            long sink = 0;
+            for (int row = 0; row < slots.Length; row++)
+            {
+                int slot = random.NextInt(available);
+                slots[row] = slot;
+                sink += Touch(slot);
+            }
+            batch.PrefetchSink = sink;
+        }
 
         // Pass 2: copy each row under the seqlock; a row that raced a writer is redrawn at a fresh random index.
         long torn = 0;
@@ -68,6 +81,18 @@ public sealed partial class ReplayRing
 
         // Full fence, once per batch rather than per retry; pairs with the Volatile.Read in TornRetries.
         if (torn != 0) Interlocked.Add(ref _tornRetries.Value, torn);
+
+        // Draw the next batch's slots now and hint their lines into the cache without waiting (non-blocking
+        // prefetch): the caller's update runs while they arrive. Values are re-read under the seqlock then.
+        int[] next = batch.NextSlots;
+        for (int row = 0; row < next.Length; row++)
+        {
+            int slot = random.NextInt(available);
+            next[row] = slot;
+            Prefetch.Lines<long>(_sequences, slot, 1);
+            Prefetch.Lines<float>(_data, slot * Stride, Stride);
+        }
+        batch.HasNextSlots = true;
         return true;
     }
 
