@@ -6,34 +6,41 @@ namespace NafNative.Kernels.Cpu;
 
 public static partial class Gemm
 {
-    /// <summary>Depth of one packed B panel; 128 × 48 floats = 24 KB stays in L1 beside the A rows.</summary>
+    /// <summary>Depth of one packed B panel; 128 × 64 floats = 32 KB stays in L1 (48 KB) beside the A rows.</summary>
     private const int DepthBlock = 128;
+
+    /// <summary>Widest panel in floats: 4 vectors of 16 (AVX-512); AVX2 stops at 3 vectors of 8.</summary>
+    private const int MaxPanelWidth = 64;
 
     /// <summary>Loops around the microkernel: column panels of B (packed, zero-padded), depth blocks, 4-row tiles of A.</summary>
     /// <remarks>
     /// Packing B pays twice: the panel is read contiguously by every row tile, and zero padding lets edge panels use
-    /// the full-width kernel into a small tile buffer instead of a masked or scalar path. Rows beyond the last full
-    /// 4-row tile are packed into a zero-padded 4-row A block for the same reason.
+    /// the full-width kernel. A partial panel's last vector is added into C through a lane mask where the hardware
+    /// has masked loads/stores, else the tile goes to a small buffer first and its valid part is added. Rows beyond
+    /// the last full 4-row tile are packed into a zero-padded 4-row A block for the same reason.
     /// </remarks>
     [SkipLocalsInit]
     private static void Blocked<TS, TV>(int m, int n, int k, ref float a, nint rsA, nint csA, ref float b, nint rsB, nint csB, ref float c)
         where TS : struct, ISimd<TV> where TV : struct
     {
         int w = TS.Width;
-        int panelWidth = 3 * w;
-        Span<float> panel = stackalloc float[DepthBlock * 3 * 16];
-        Span<float> tile = stackalloc float[GemmMicroKernel.Rows * 3 * 16];
+        int maxVectors = w == 16 ? 4 : 3; // AVX2 has 16 registers: 4 × 4 would spill
+        Span<float> panel = stackalloc float[DepthBlock * MaxPanelWidth];
+        Span<float> tile = stackalloc float[GemmMicroKernel.Rows * MaxPanelWidth];
         Span<float> aEdge = stackalloc float[GemmMicroKernel.Rows * DepthBlock];
         ref float panelRef = ref MemoryMarshal.GetReference(panel);
         ref float tileRef = ref MemoryMarshal.GetReference(tile);
         ref float aEdgeRef = ref MemoryMarshal.GetReference(aEdge);
         int fullRows = m - m % GemmMicroKernel.Rows;
 
-        for (int jc = 0; jc < n; jc += panelWidth)
+        for (int jc = 0, nr; jc < n; jc += nr)
         {
-            int nr = Math.Min(panelWidth, n - jc);
-            int vectors = (nr + w - 1) / w;
+            int vectors = PanelVectors((n - jc + w - 1) / w, maxVectors);
             int stride = vectors * w;
+            nr = Math.Min(stride, n - jc);
+            bool partial = nr < stride;
+            bool masked = partial && TS.CanMask;
+            TV mask = TS.FirstLanes(nr - (vectors - 1) * w);
             for (int pc = 0; pc < k; pc += DepthBlock)
             {
                 int kc = Math.Min(DepthBlock, k - pc);
@@ -42,13 +49,15 @@ public static partial class Gemm
                 {
                     ref float aBlock = ref Unsafe.Add(ref a, ic * rsA + pc * csA);
                     ref float cBlock = ref Unsafe.Add(ref c, (nint)ic * n + jc);
-                    if (nr == stride)
-                        Tile<TS, TV>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref cBlock, n);
+                    if (!partial)
+                        Tile<TS, TV, FullColumns>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref cBlock, n, mask);
+                    else if (masked)
+                        Tile<TS, TV, MaskedLastColumns>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref cBlock, n, mask);
                     else
                     {
                         tile.Clear();
-                        Tile<TS, TV>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref tileRef, panelWidth);
-                        AddTile(ref tileRef, panelWidth, ref cBlock, n, GemmMicroKernel.Rows, nr);
+                        Tile<TS, TV, FullColumns>(vectors, ref aBlock, rsA, csA, ref panelRef, kc, ref tileRef, stride, mask);
+                        AddTile(ref tileRef, stride, ref cBlock, n, GemmMicroKernel.Rows, nr);
                     }
                 }
                 if (fullRows < m)
@@ -56,22 +65,28 @@ public static partial class Gemm
                     int rows = m - fullRows;
                     PackEdgeRows(ref Unsafe.Add(ref a, fullRows * rsA + pc * csA), rsA, csA, rows, kc, ref aEdgeRef);
                     tile.Clear();
-                    Tile<TS, TV>(vectors, ref aEdgeRef, 1, GemmMicroKernel.Rows, ref panelRef, kc, ref tileRef, panelWidth);
-                    AddTile(ref tileRef, panelWidth, ref Unsafe.Add(ref c, (nint)fullRows * n + jc), n, rows, nr);
+                    Tile<TS, TV, FullColumns>(vectors, ref aEdgeRef, 1, GemmMicroKernel.Rows, ref panelRef, kc, ref tileRef, stride, mask);
+                    AddTile(ref tileRef, stride, ref Unsafe.Add(ref c, (nint)fullRows * n + jc), n, rows, nr);
                 }
             }
         }
     }
 
+    /// <summary>Vectors in the next panel, given the vectors left to cover: as many as fit, except that a single
+    /// trailing vector is avoided (5 → 3 + 2, 4 → 2 + 2 at 3 max), as a 1-vector panel has too few FMA chains.</summary>
+    private static int PanelVectors(int remaining, int maxVectors) =>
+        remaining <= maxVectors ? remaining : remaining == maxVectors + 1 ? maxVectors - 1 : maxVectors;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile<TS, TV>(int vectors, ref float a, nint rsA, nint csA, ref float panel, int kc, ref float dst, nint ldDst)
-        where TS : struct, ISimd<TV> where TV : struct
+    private static void Tile<TS, TV, TE>(int vectors, ref float a, nint rsA, nint csA, ref float panel, int kc, ref float dst, nint ldDst, TV mask)
+        where TS : struct, ISimd<TV> where TV : struct where TE : struct, IEdgeMode
     {
         switch (vectors)
         {
-            case 3: GemmMicroKernel.Run<TS, TV, Three>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst); break;
-            case 2: GemmMicroKernel.Run<TS, TV, Two>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst); break;
-            default: GemmMicroKernel.Run<TS, TV, One>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst); break;
+            case 4: GemmMicroKernel.Run<TS, TV, Four, TE>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst, mask); break;
+            case 3: GemmMicroKernel.Run<TS, TV, Three, TE>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst, mask); break;
+            case 2: GemmMicroKernel.Run<TS, TV, Two, TE>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst, mask); break;
+            default: GemmMicroKernel.Run<TS, TV, One, TE>(ref a, rsA, csA, ref panel, kc, ref dst, ldDst, mask); break;
         }
     }
 

@@ -16,7 +16,8 @@ public sealed partial class GemmTests(SimdWidth width)
     private const int GuardLength = 7;
 
     /// <summary>(m, n, k): each of 0, 1, 7, 17, 33, 100, 257 in each position; cubes; tile and panel edges of both
-    /// widths (4-row tiles, 24/48-column panels, 128-deep blocks); and the NAF network's shapes.</summary>
+    /// widths (4-row tiles, 24/48/64-column panels and their splits, masked partial vectors, 128-deep blocks); and the
+    /// NAF network's shapes.</summary>
     public static IEnumerable<object[]> Shapes()
     {
         int[] sizes = [0, 1, 7, 17, 33, 100, 257];
@@ -38,6 +39,17 @@ public sealed partial class GemmTests(SimdWidth width)
         yield return [10, 32, 11];
         yield return [4, 48, 1];
         yield return [8, 96, 13];
+        // Panel splits (AVX-512: up to 4 vectors, never a lone trailing vector; AVX2: up to 3) and partial last
+        // vectors added through a lane mask, on full 4-row tiles: 64 = 4; 80 = 3 + 2 (AVX2 3 + 3 + 2 + 2);
+        // 100 = 4 + 3 masked; 113 = 4 + 4 masked; 36 and 4 a single masked panel; then the same past a depth block.
+        yield return [8, 64, 9];
+        yield return [12, 80, 5];
+        yield return [16, 100, 19];
+        yield return [8, 113, 7];
+        yield return [12, 36, 33];
+        yield return [4, 4, 3];
+        yield return [20, 100, 130];
+        yield return [6, 36, 129];
         // Depth blocks of 128: one short of, exactly, and one past a block; two blocks.
         yield return [9, 40, 127];
         yield return [9, 40, 128];

@@ -15,11 +15,25 @@ namespace NafNative.Kernels.Tests.Cpu;
 /// so every gradient element is off by at most about (n + 8)·ε·|dQ|·S_k, with S_k the magnitude of its own terms
 /// (see <see cref="Sample"/>). Both checks use K = n + 8. Measured: every check passes with the bound cut to a fifth,
 /// and some fail at a tenth, so the bound is worst-case but not slack.</para>
+/// <para>Every test runs on each forced SIMD path: on Vector512 and Vector256 whole tiles of 16 or 8 samples take
+/// the lane-parallel kernel and the rest the per-sample loops, so the batches include tails after full tiles (19, 37)
+/// and n includes <see cref="NafAdvantage.MaxTileActions"/> (16, the widest tile) and 17 (always per sample).</para>
 /// </remarks>
-public sealed partial class NafAdvantageTests
+[TestFixture(SimdWidth.Scalar)]
+[TestFixture(SimdWidth.Vector256)]
+[TestFixture(SimdWidth.Vector512)]
+public sealed partial class NafAdvantageTests(SimdWidth width)
 {
-    private static readonly int[] ActionDims = [1, 2, 7, 12];
-    private static readonly int[] Batches = [1, 5, 64];
+    private static readonly int[] ActionDims = [1, 2, 7, 12, 16, 17];
+    private static readonly int[] Batches = [1, 5, 19, 37, 64];
+
+    private SimdPath.Scope _path;
+
+    [SetUp]
+    public void ForcePath() => _path = SimdPath.Force(width);
+
+    [TearDown]
+    public void RestorePath() => _path.Dispose();
 
     public static IEnumerable<object[]> Shapes()
     {
@@ -175,7 +189,7 @@ public sealed partial class NafAdvantageTests
 
     private const double GradcheckRtol = 1e-3, GradcheckAtol = 1e-5, FiniteStep = 1e-6;
 
-    private static string Describe(int seed, int n, int batch) => $"seed={seed}, n={n}, batch={batch}";
+    private string Describe(int seed, int n, int batch) => TestData.Describe(width, seed, $"n={n}, batch={batch}");
 
     private static (float[] Head, float[] Actions) RandomInputs(int seed, int n, int batch)
     {
