@@ -2,10 +2,12 @@ using System.CommandLine;
 using NafNative.Cli.Bench;
 using NafNative.Kernels.Cpu;
 using NafNative.Naf;
+using NafNative.Naf.Gpu;
 
 namespace NafNative.Cli.Commands;
 
-/// <summary><c>naf bench update</c>: NAF updates per second of one learner thread on synthetic transitions.</summary>
+/// <summary><c>naf bench update</c>: NAF updates per second of one learner thread on synthetic transitions, on the
+/// SIMD CPU backend or the ILGPU backend (CUDA, or ILGPU's CPU accelerator).</summary>
 internal static class BenchUpdateCommand
 {
     public static Command Create()
@@ -22,8 +24,9 @@ internal static class BenchUpdateCommand
         var seconds = CommonOptions.Seconds(3.0);
         var simd = CommonOptions.Simd();
         var json = CommonOptions.Json();
+        var backend = CommonOptions.Backend();
         var command = new Command("update", "Measure NAF updates/s (TD target, Q, loss, backward, Adam, Polyak) on one thread.")
-            { obs, act, hidden, batch, seconds, simd, json };
+            { obs, act, hidden, batch, seconds, simd, backend, json };
         command.SetAction(parse =>
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));
@@ -35,12 +38,25 @@ internal static class BenchUpdateCommand
                 BatchSize = parse.GetValue(batch),
             };
             double secs = parse.GetValue(seconds);
-            double peak = PeakMeter.MeasureGflops(Math.Min(1.0, secs / 3));
-            var result = Measure(options, secs, peak);
+            string chosen = CommonOptions.ResolveBackend(parse.GetValue(backend)!);
+            UpdateResult result;
+            try
+            {
+                result = chosen == "cpu"
+                    ? Measure(options, secs, PeakMeter.MeasureGflops(Math.Min(1.0, secs / 3)))
+                    : MeasureGpu(options, secs, chosen);
+            }
+            catch (Exception e) when (e is InvalidOperationException or InsufficientMemoryException or ArgumentException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"bench update: {e.Message}");
+                return 1;
+            }
+            double peak = result.PeakGflops;
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) JsonOutput.Write(output, result);
             else output.WriteLine(
-                $"NAF update obs={options.ObservationSize} act={options.ActionSize} hidden={parse.GetValue(hidden)} batch={options.BatchSize} ({result.Simd}): " +
+                $"NAF update obs={options.ObservationSize} act={options.ActionSize} hidden={parse.GetValue(hidden)} batch={options.BatchSize} " +
+                $"[{result.Backend}: {result.Device}] ({result.Simd}): " +
                 $"{result.UpdatesPerS:F0} updates/s, {result.TransitionsPerS:F0} transitions/s, {result.Gflops:F1} GFLOP/s " +
                 $"= {100 * result.FractionOfPeak:F1}% of peak {peak:F1}, {result.AllocatedBytesPerUpdate:F2} B allocated/update");
             return 0;
@@ -70,7 +86,37 @@ internal static class BenchUpdateCommand
         double ups = calls / elapsed;
         double gflops = trainer.Network.UpdateFlops(b) * ups / 1e9;
         return new UpdateResult(options.ObservationSize, options.ActionSize, [.. options.HiddenSizes], b, SimdPath.Active.ToString(),
-            ups, ups * b, gflops, peak, gflops / peak, allocated, trainer.Network.UpdateFlops(b), calls);
+            ups, ups * b, gflops, peak, gflops / peak, allocated, trainer.Network.UpdateFlops(b), calls,
+            "cpu", CommonOptions.CpuDescription());
+    }
+
+    // The same loop on the ILGPU backend; every update waits for its loss (a learner needs it), so this is the
+    // real per-update latency including launch overhead and the two transfers. Peak: the CUDA device's FP32 FMA peak
+    // from its SM count and clock; on the CPU accelerator, this core's measured FMA peak.
+    private static UpdateResult MeasureGpu(NafOptions options, double seconds, string backend)
+    {
+        using var trainer = new GpuNafTrainer(options, backend == "gpu" ? GpuDevice.Cuda : GpuDevice.CpuAccelerator);
+        double peak = GpuAccelerators.PeakGflops(trainer.Accelerator) ?? PeakMeter.MeasureGflops(Math.Min(1.0, seconds / 3));
+        int b = options.BatchSize;
+        var random = new Random(7);
+        float[] x = Fill(new float[b * options.ObservationSize], random), x2 = Fill(new float[b * options.ObservationSize], random);
+        float[] u = Fill(new float[b * options.ActionSize], random), r = Fill(new float[b], random), done = new float[b];
+        for (int i = 0; i < b; i += 10) done[i] = 1f;
+
+        trainer.Step(x, u, r, x2, done); // warm-up: kernels compile on first launch
+        long before = 0, updates = 0;
+        var (calls, elapsed) = Measurement.Run(count =>
+        {
+            if (updates == 0) before = GC.GetAllocatedBytesForCurrentThread();
+            for (long i = 0; i < count; i++) trainer.Step(x, u, r, x2, done);
+            updates += count;
+        }, seconds);
+        double allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Math.Max(1, updates);
+        double ups = calls / elapsed;
+        double flops = trainer.Network.UpdateFlops(b);
+        double gflops = flops * ups / 1e9;
+        return new UpdateResult(options.ObservationSize, options.ActionSize, [.. options.HiddenSizes], b, SimdPath.Active.ToString(),
+            ups, ups * b, gflops, peak, gflops / peak, allocated, flops, calls, backend, trainer.DeviceName);
     }
 
     internal static int[]? ParseHidden(string? text)
@@ -91,5 +137,5 @@ internal static class BenchUpdateCommand
 
     private sealed record UpdateResult(int Obs, int Act, int[] Hidden, int Batch, string Simd, double UpdatesPerS,
         double TransitionsPerS, double Gflops, double PeakGflops, double FractionOfPeak, double AllocatedBytesPerUpdate,
-        double FlopsPerUpdate, long Updates);
+        double FlopsPerUpdate, long Updates, string Backend, string Device);
 }

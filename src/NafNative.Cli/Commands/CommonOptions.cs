@@ -42,4 +42,27 @@ internal static class CommonOptions
         });
         return option;
     }
+
+    /// <summary>Backends a training or benchmarking verb can run on.</summary>
+    public static readonly string[] Backends = ["cpu", "gpu", "gpu-cpuaccel", "auto"];
+
+    public static Option<string> Backend()
+    {
+        var option = new Option<string>("--backend")
+        {
+            Description = "Where updates run: cpu (SIMD), gpu (ILGPU on CUDA; an error if none), gpu-cpuaccel (ILGPU's CPU " +
+                "accelerator: the GPU kernels, slowly), auto (CUDA if ILGPU finds one, else cpu).",
+            DefaultValueFactory = _ => "cpu",
+        };
+        option.AcceptOnlyFromAmong(Backends);
+        return option;
+    }
+
+    /// <summary>auto → gpu when ILGPU finds a CUDA device, else cpu; anything else unchanged.</summary>
+    public static string ResolveBackend(string backend) =>
+        backend == "auto" ? (NafNative.Naf.Gpu.GpuAccelerators.CudaAvailable() ? "gpu" : "cpu") : backend;
+
+    /// <summary>The CPU in words: cores and the SIMD path the kernels take.</summary>
+    public static string CpuDescription() =>
+        $"CPU ({Environment.ProcessorCount} cores, {SimdPath.Active}, 1 learner thread)";
 }

@@ -1,0 +1,253 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+using NafNative.Learning;
+using NafNative.Replay;
+
+namespace NafNative.Naf.Gpu;
+
+/// <summary>The NAF update of <see cref="NafTrainer"/> run wholly on an ILGPU accelerator (CUDA, or ILGPU's CPU
+/// accelerator for tests): TD target from the target network, Q = V + A, MSE, backward, optional clipping, Adam,
+/// Polyak — the same equations, the same initial parameters, the same results within float reassociation.</summary>
+/// <remarks>
+/// <para>Owned by one thread (the learner). Parameters θ and θ′ (one buffer [θ | θ′], so one launch runs both
+/// networks' forward passes), gradients, Adam moments, activations for <see cref="NafOptions.BatchSize"/> rows and
+/// every scratch value live on the device, allocated once in the constructor. An update uploads only the batch (one
+/// copy from a page-locked staging buffer, packed [x | x′ | u | r | terminated]) and downloads only two floats (the
+/// loss and the gradient norm); it allocates nothing on the managed heap.</para>
+/// <para>One update is 3L + 2 launches for L layers (11 for two hidden layers): L forward GEMMs (bias folded in as a
+/// ones column, ReLU in the epilogue, online and target as the two problems of one grid), one fused TD/advantage
+/// kernel, L weight-and-bias-gradient GEMMs (split over the batch, with atomic adds, past 256 rows; plus one memset
+/// then), L − 1 input-gradient GEMMs (ReLU mask in the epilogue), one reduction (loss, ‖g‖) and one fused
+/// clip/Adam/Polyak pass.</para>
+/// <para><see cref="Parameters"/> downloads θ into one of two page-locked host mirrors in turn, so the span handed
+/// out by the previous call stays intact while the next download is written.</para>
+/// </remarks>
+public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
+{
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly int _parameterCount, _batchFloats;
+    private readonly int[] _sizes, _weightOffsets;
+    private readonly PageLockedArray1D<float> _staging, _scalarsHost;
+    private readonly PageLockedArray1D<float>[] _mirrors = new PageLockedArray1D<float>[2];
+    private int _nextMirror;
+    private int _boundThread;
+    private bool _disposed;
+
+    /// <summary>Opens <paramref name="device"/> and allocates everything one update needs.</summary>
+    /// <exception cref="InvalidOperationException">CUDA asked for and none found; or the device cannot run 16×16 groups.</exception>
+    /// <exception cref="InsufficientMemoryException">The device cannot hold the buffers (names device and sizes).</exception>
+    public GpuNafTrainer(NafOptions options, GpuDevice device)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        // Same initial parameters as the CPU trainer (initialisation depends only on seed and sizes; batch 1 keeps
+        // this temporary small).
+        var initial = new NafTrainer(options with { BatchSize = 1 });
+        Network = initial.Network;
+        _parameterCount = Network.ParameterCount;
+        _sizes = [.. Network.Body.Sizes];
+        _weightOffsets = WeightOffsets(Network, _sizes);
+        int b = options.BatchSize, obs = options.ObservationSize, n = options.ActionSize;
+        _batchFloats = checked(b * (2 * obs + n + 2));
+
+        (_context, _accelerator) = GpuAccelerators.Open(device);
+        try
+        {
+            _boundThread = Environment.CurrentManagedThreadId;
+            DeviceName = GpuAccelerators.Describe(_accelerator);
+            if (_accelerator.MaxNumThreadsPerGroup < Kernels.Gpu.GemmKernels.TileSize * Kernels.Gpu.GemmKernels.TileSize)
+                throw new InvalidOperationException(
+                    $"GpuNafTrainer: {DeviceName} allows {_accelerator.MaxNumThreadsPerGroup} threads per group; the GEMM needs " +
+                    $"{Kernels.Gpu.GemmKernels.TileSize * Kernels.Gpu.GemmKernels.TileSize}.");
+            long rowTiles = (b + Kernels.Gpu.GemmKernels.TileSize - 1) / Kernels.Gpu.GemmKernels.TileSize;
+            if (rowTiles > _accelerator.MaxGridSize.Y)
+                throw new ArgumentOutOfRangeException(nameof(options), b,
+                    $"GpuNafTrainer: batch {b} needs {rowTiles} GEMM row tiles but {DeviceName} allows a grid of at most " +
+                    $"{_accelerator.MaxGridSize.Y} in y; use a batch of at most {(long)_accelerator.MaxGridSize.Y * Kernels.Gpu.GemmKernels.TileSize}.");
+            AllocateDeviceBuffers(b, obs, n);
+            _staging = AllocateHost(_batchFloats, "batch staging");
+            _scalarsHost = AllocateHost(2, "loss/norm");
+            _mirrors[0] = AllocateHost(_parameterCount, "parameter mirror 0");
+            _mirrors[1] = AllocateHost(_parameterCount, "parameter mirror 1");
+            LoadKernels();
+            var values = initial.Online.Values;
+            _parameters.View.SubView(0, _parameterCount).CopyFromCPU(values);
+            _parameters.View.SubView(_parameterCount, _parameterCount).CopyFromCPU(values);
+            _m.MemSetToZero();
+            _v.MemSetToZero();
+            _accelerator.Synchronize();
+        }
+        catch
+        {
+            DisposeBuffers();
+            _accelerator.Dispose();
+            _context.Dispose();
+            throw;
+        }
+    }
+
+    public NafOptions Options { get; }
+    public NafNetwork Network { get; }
+
+    /// <summary>The accelerator in words: name, type, memory (and architecture for CUDA).</summary>
+    public string DeviceName { get; }
+
+    /// <summary>The open accelerator (for reports such as peak FLOP/s).</summary>
+    public Accelerator Accelerator => _accelerator;
+
+    /// <summary>Updates applied so far (Adam's t).</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Gradient L2 norm of the last step, before any clipping.</summary>
+    public float LastGradientNorm { get; private set; }
+
+    /// <summary>Transitions per update; a batch must have exactly this many.</summary>
+    public int BatchSize => Options.BatchSize;
+
+    /// <summary>θ, downloaded now into one of two alternating host mirrors (valid until the call after next).</summary>
+    public ReadOnlySpan<float> Parameters
+    {
+        get
+        {
+            ThrowIfDisposed();
+            var mirror = _mirrors[_nextMirror];
+            _nextMirror ^= 1;
+            Download(_parameters.View.SubView(0, _parameterCount), mirror);
+            return mirror.Span;
+        }
+    }
+
+    /// <summary>θ′ (target network), copied to a new array (tests, checkpoints).</summary>
+    public float[] DownloadTarget()
+    {
+        ThrowIfDisposed();
+        Bind();
+        _accelerator.Synchronize();
+        var target = new float[_parameterCount];
+        _parameters.View.SubView(_parameterCount, _parameterCount).CopyToCPU(target);
+        return target;
+    }
+
+    float IUpdateStep.Update(ReplayBatch batch) => Step(batch);
+
+    /// <summary>One full update on a sampled replay batch (its Size must equal <see cref="BatchSize"/>).</summary>
+    public float Step(ReplayBatch batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Size != Options.BatchSize)
+            ThrowBatchSize(batch.Size);
+        return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated);
+    }
+
+    /// <summary>One full update; returns the TD loss before the update. Shapes as <see cref="NafTrainer.Step(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
+    public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
+    {
+        ThrowIfDisposed();
+        int b = Options.BatchSize, obs = Options.ObservationSize, n = Options.ActionSize;
+        if (observations.Length != b * obs || actions.Length != b * n || rewards.Length != b
+            || nextObservations.Length != b * obs || terminated.Length != b)
+            ThrowShapes(observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
+        Bind();
+
+        // Pack into the page-locked staging buffer: [x | x′ | u | r | terminated] (x and x′ adjacent: one [2B × obs]
+        // input for the joint online/target forward pass).
+        Span<float> staging = _staging.Span;
+        observations.CopyTo(staging);
+        nextObservations.CopyTo(staging.Slice(b * obs));
+        actions.CopyTo(staging.Slice(2 * b * obs));
+        rewards.CopyTo(staging.Slice(2 * b * obs + b * n));
+        terminated.CopyTo(staging.Slice(2 * b * obs + b * n + b));
+        _batch.View.CopyFromPageLockedAsync(_accelerator.DefaultStream, _staging);
+
+        Steps++;
+        EnqueueUpdate(Steps);
+
+        Download(_scalars.View, _scalarsHost);
+        Span<float> scalars = _scalarsHost.Span;
+        LastGradientNorm = scalars[1];
+        return scalars[0];
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        DisposeBuffers();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private void Download(ArrayView1D<float, Stride1D.Dense> source, PageLockedArray1D<float> host)
+    {
+        Bind();
+        source.CopyToPageLockedAsync(_accelerator.DefaultStream, host);
+        _accelerator.DefaultStream.Synchronize();
+    }
+
+    // A CUDA context is current per thread: rebind when the learner thread is not the constructing thread.
+    private void Bind()
+    {
+        int thread = Environment.CurrentManagedThreadId;
+        if (thread == _boundThread) return;
+        _accelerator.Bind();
+        _boundThread = thread;
+    }
+
+    private PageLockedArray1D<float> AllocateHost(long length, string what)
+    {
+        try
+        {
+            return _accelerator.AllocatePageLocked1D<float>(length);
+        }
+        catch (Exception e) when (IsAllocationFailure(e))
+        {
+            throw new InsufficientMemoryException(
+                $"GpuNafTrainer: could not allocate the page-locked host buffer '{what}' of {length} floats ({length * 4L} bytes) for " +
+                $"{DeviceName}: {e.Message}", e);
+        }
+    }
+
+    private static int[] WeightOffsets(NafNetwork network, int[] sizes)
+    {
+        var slices = network.Layout.Slices;
+        var offsets = new int[sizes.Length - 1];
+        for (int l = 0; l < offsets.Length; l++)
+        {
+            var weight = slices[2 * l];
+            var bias = slices[2 * l + 1];
+            // The fused [W; b] GEMMs need each bias right after its weight (Mlp registers them in that order).
+            if (weight.Name != $"naf.{l}.weight" || bias.Name != $"naf.{l}.bias" || bias.Offset != weight.Offset + sizes[l] * sizes[l + 1])
+                throw new InvalidOperationException(
+                    $"GpuNafTrainer: layer {l} is laid out as {weight} then {bias}; the GPU backend needs naf.{l}.bias directly after naf.{l}.weight.");
+            offsets[l] = weight.Offset;
+        }
+        return offsets;
+    }
+
+    private static bool IsAllocationFailure(Exception e) =>
+        e is OutOfMemoryException or CudaException or AcceleratorException or ArgumentOutOfRangeException;
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowBatchSize(int size) =>
+        throw new ArgumentException(
+            $"GpuNafTrainer.Step: a batch of {size} transitions does not fit the staging buffer and activations, sized for BatchSize = " +
+            $"{Options.BatchSize} ({_batchFloats} floats: [x | x′ | u | r | terminated] with obs {Options.ObservationSize}, actions " +
+            $"{Options.ActionSize}); sample batches of exactly {Options.BatchSize} or build the trainer with that batch size.", "batch");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowShapes(int obs, int act, int rew, int next, int term)
+    {
+        int b = Options.BatchSize;
+        throw new ArgumentException(
+            $"GpuNafTrainer.Step: batch {b} with obs {Options.ObservationSize} and actions {Options.ActionSize} needs observations " +
+            $"[{b}×{Options.ObservationSize}], actions [{b}×{Options.ActionSize}], rewards [{b}], next observations " +
+            $"[{b}×{Options.ObservationSize}], terminated [{b}] (staging buffer {_batchFloats} floats); got [{obs}], [{act}], [{rew}], [{next}], [{term}].");
+    }
+}

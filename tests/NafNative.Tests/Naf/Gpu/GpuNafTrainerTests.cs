@@ -1,0 +1,176 @@
+using NafNative.Naf;
+using NafNative.Naf.Gpu;
+using NafNative.Replay;
+using NUnit.Framework;
+
+namespace NafNative.Tests.Naf.Gpu;
+
+/// <summary>The GPU trainer on ILGPU's CPU accelerator against the CPU trainer: same start, same batches, same
+/// parameters after 10 updates within a stated tolerance; and its input and device errors.</summary>
+/// <remarks>
+/// <para>Tolerance for θ and θ′ after 10 updates: |θ_gpu − θ_cpu| ≤ 2e-6 absolute (and the same for each step's
+/// loss relative to its value). Why: both backends compute the same float expressions, but sums run in other orders
+/// (tiled GEMM vs register-blocked SIMD GEMM, bias folded into the product vs added first, tree vs SIMD reductions)
+/// and the device uses XMath.Exp/Tanh without FMA. Gradients therefore differ by a few ulp of the magnitudes summed
+/// (~1e-7 relative). Adam turns a gradient into a step of ~lr·m/√v, whose relative error is of that order, so each
+/// update moves θ by lr = 1e-3 ± ~1e-9 and ten updates by ≲ 1e-8 — except where a gradient component is itself a
+/// cancellation near zero, where m/√v can shift by O(1) at step one and the step by up to ~lr. Measured worst
+/// differences: θ 1.5e-8 (no clipping) and 3.0e-8 (clipped), θ′ ≤ 2e-9; so 2e-6 leaves ~70× headroom yet still
+/// catches any real error (a wrong index, a missing term or a wrong bias correction moves θ by ≳ 1e-4, and the
+/// test also checks each step's loss and ‖g‖).</para>
+/// </remarks>
+[TestFixture]
+public sealed class GpuNafTrainerTests
+{
+    private const double ParameterTolerance = 2e-6;
+
+    private static NafOptions SmallOptions(float? maxNorm = null) => new()
+    {
+        ObservationSize = 5,
+        ActionSize = 3,
+        HiddenSizes = [8, 6],
+        BatchSize = 7,
+        Seed = 3,
+        TargetUpdateRate = 0.05f, // large enough that θ′ visibly moves in 10 updates
+        MaxGradientNorm = maxNorm,
+    };
+
+    [TestCase(null)]
+    [TestCase(0.05f)]
+    public void TenUpdates_CpuAccelerator_MatchCpuTrainer(float? maxNorm)
+    {
+        var options = SmallOptions(maxNorm);
+        var cpu = new NafTrainer(options);
+        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator);
+        Assert.That(gpu.Parameters.ToArray(), Is.EqualTo(cpu.Online.Values), "both start from the CPU trainer's initial parameters");
+
+        var random = new Random(42);
+        var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
+        for (int step = 0; step < 10; step++)
+        {
+            Fill(batch, random);
+            float lossCpu = cpu.Step(batch);
+            float lossGpu = gpu.Step(batch);
+            Assert.That(lossGpu, Is.EqualTo(lossCpu).Within(ParameterTolerance * (1 + Math.Abs(lossCpu))), $"loss at step {step + 1}");
+            Assert.That(gpu.LastGradientNorm, Is.EqualTo(cpu.LastGradientNorm).Within(1e-5 * (1 + cpu.LastGradientNorm)), $"‖g‖ at step {step + 1}");
+        }
+
+        Assert.That(gpu.Steps, Is.EqualTo(10));
+        AssertClose(gpu.Parameters.ToArray(), cpu.Online.Values, "θ");
+        AssertClose(gpu.DownloadTarget(), cpu.Target, "θ′");
+        Assert.That(MaxDifference(gpu.Parameters.ToArray(), InitialParameters(options)), Is.GreaterThan(1e-3), "the updates moved θ");
+    }
+
+    [Test]
+    public void TenUpdates_SplitKWeightGradients_MatchCpuTrainer()
+    {
+        // Batch 40 in slices of 16: three K slices per weight gradient, added atomically (another summation order).
+        var options = SmallOptions() with { BatchSize = 40 };
+        var cpu = new NafTrainer(options);
+        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator) { SplitKRows = 16 };
+        var random = new Random(7);
+        var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
+        for (int step = 0; step < 10; step++)
+        {
+            Fill(batch, random);
+            float lossCpu = cpu.Step(batch);
+            Assert.That(gpu.Step(batch), Is.EqualTo(lossCpu).Within(ParameterTolerance * (1 + Math.Abs(lossCpu))), $"loss at step {step + 1}");
+        }
+        AssertClose(gpu.Parameters.ToArray(), cpu.Online.Values, "θ (split-K)");
+        AssertClose(gpu.DownloadTarget(), cpu.Target, "θ′ (split-K)");
+    }
+
+    [Test]
+    public void Parameters_TwoCalls_AlternateMirrorsWithEqualContents()
+    {
+        using var gpu = new GpuNafTrainer(SmallOptions(), GpuDevice.CpuAccelerator);
+        var first = gpu.Parameters;
+        var second = gpu.Parameters;
+        Assert.That(first.ToArray(), Is.EqualTo(second.ToArray()));
+        Assert.That(first.Overlaps(second), Is.False, "double-buffered: the second download does not overwrite the first span");
+    }
+
+    [Test]
+    public void Step_WrongLengths_ThrowsNamingShapes()
+    {
+        var options = SmallOptions();
+        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator);
+        var ex = Assert.Throws<ArgumentException>(() => gpu.Step(new float[7 * 5], new float[7 * 3], new float[6], new float[7 * 5], new float[7]));
+        Assert.That(ex!.Message, Does.Contain("rewards [7]").And.Contain("[6]").And.Contain("staging buffer"));
+    }
+
+    [Test]
+    public void Step_BatchLargerThanStaging_ThrowsNamingSizes()
+    {
+        var options = SmallOptions();
+        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator);
+        var tooBig = new ReplayBatch(64, options.ObservationSize, options.ActionSize);
+        var ex = Assert.Throws<ArgumentException>(() => gpu.Step(tooBig));
+        Assert.That(ex!.Message, Does.Contain("64 transitions").And.Contain("BatchSize = 7").And.Contain("floats"));
+    }
+
+    [Test]
+    public void Construct_NetworkLargerThanMemory_ThrowsNamingDeviceAndSizes()
+    {
+        // 2 × 10⁶ rows × 2¹⁶ units of activations alone = 524 GB: beyond any host behind the CPU accelerator (its
+        // allocation fails at once: Linux refuses a single allocation larger than RAM + swap).
+        var options = SmallOptions() with { BatchSize = 1_000_000, HiddenSizes = [1 << 16] };
+        var ex = Assert.Throws<InsufficientMemoryException>(() => new GpuNafTrainer(options, GpuDevice.CpuAccelerator));
+        Assert.That(ex!.Message, Does.Contain("CPUAccelerator").And.Contain("batch 1000000").And.Contain("B in all"));
+    }
+
+    [Test]
+    public void Construct_BatchBeyondGridLimit_ThrowsNamingBatchAndLimit()
+    {
+        var options = SmallOptions() with { BatchSize = 1 << 26 };
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new GpuNafTrainer(options, GpuDevice.CpuAccelerator));
+        Assert.That(ex!.Message, Does.Contain("batch 67108864").And.Contain("use a batch of at most"));
+    }
+
+    [Test]
+    public void Construct_CudaWithoutDevice_ThrowsNamingWhatWasLookedFor()
+    {
+        Assume.That(GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        var ex = Assert.Throws<InvalidOperationException>(() => new GpuNafTrainer(SmallOptions(), GpuDevice.Cuda));
+        Assert.That(ex!.Message, Does.Contain("CUDA").And.Contain("found none").And.Contain("--backend cpu"));
+    }
+
+    [Test]
+    public void Step_AfterDispose_Throws()
+    {
+        var gpu = new GpuNafTrainer(SmallOptions(), GpuDevice.CpuAccelerator);
+        gpu.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => gpu.Step(new float[35], new float[21], new float[7], new float[35], new float[7]));
+    }
+
+    private static float[] InitialParameters(NafOptions options) => new NafTrainer(options).Online.Values;
+
+    private static void Fill(ReplayBatch batch, Random random)
+    {
+        Fill(batch.Observations, random);
+        Fill(batch.NextObservations, random);
+        Fill(batch.Actions, random);
+        Fill(batch.Rewards, random);
+        for (int i = 0; i < batch.Size; i++) batch.Terminated[i] = random.Next(4) == 0 ? 1f : 0f;
+    }
+
+    private static void Fill(float[] values, Random random)
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+    }
+
+    private static double MaxDifference(float[] a, float[] b)
+    {
+        double worst = 0;
+        for (int i = 0; i < a.Length; i++) worst = Math.Max(worst, Math.Abs(a[i] - b[i]));
+        return worst;
+    }
+
+    private static void AssertClose(float[] got, float[] expected, string what)
+    {
+        Assert.That(got, Has.Length.EqualTo(expected.Length), what);
+        double worst = MaxDifference(got, expected);
+        TestContext.Out.WriteLine($"{what}: max |gpu − cpu| = {worst:G3} over {got.Length} parameters");
+        Assert.That(worst, Is.LessThanOrEqualTo(ParameterTolerance), $"{what}: max |gpu − cpu| after 10 updates");
+    }
+}
