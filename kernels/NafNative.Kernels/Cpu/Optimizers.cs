@@ -27,35 +27,9 @@ public static class Optimizers
         ref float vr = ref MemoryMarshal.GetReference(v);
         nint n = parameters.Length, i = 0;
         if (SimdPath.Active == SimdWidth.Vector512)
-        {
-            var b1 = Vector512.Create(beta1); var c1 = Vector512.Create(1f - beta1);
-            var b2 = Vector512.Create(beta2); var c2 = Vector512.Create(1f - beta2);
-            var s = Vector512.Create(stepSize); var r = Vector512.Create(invRootBias2); var e = Vector512.Create(epsilon);
-            for (; i <= n - 16; i += 16)
-            {
-                var gi = Vector512.LoadUnsafe(ref g, (nuint)i);
-                var mi = b1 * Vector512.LoadUnsafe(ref mr, (nuint)i) + c1 * gi;
-                var vi = b2 * Vector512.LoadUnsafe(ref vr, (nuint)i) + c2 * gi * gi;
-                mi.StoreUnsafe(ref mr, (nuint)i);
-                vi.StoreUnsafe(ref vr, (nuint)i);
-                (Vector512.LoadUnsafe(ref p, (nuint)i) - s * mi / (Vector512.Sqrt(vi) * r + e)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
+            i = AdamVectors<Simd512, Vector512<float>>(ref p, ref g, ref mr, ref vr, n, i, beta1, beta2, stepSize, invRootBias2, epsilon);
         if (SimdPath.Active >= SimdWidth.Vector256)
-        {
-            var b1 = Vector256.Create(beta1); var c1 = Vector256.Create(1f - beta1);
-            var b2 = Vector256.Create(beta2); var c2 = Vector256.Create(1f - beta2);
-            var s = Vector256.Create(stepSize); var r = Vector256.Create(invRootBias2); var e = Vector256.Create(epsilon);
-            for (; i <= n - 8; i += 8)
-            {
-                var gi = Vector256.LoadUnsafe(ref g, (nuint)i);
-                var mi = b1 * Vector256.LoadUnsafe(ref mr, (nuint)i) + c1 * gi;
-                var vi = b2 * Vector256.LoadUnsafe(ref vr, (nuint)i) + c2 * gi * gi;
-                mi.StoreUnsafe(ref mr, (nuint)i);
-                vi.StoreUnsafe(ref vr, (nuint)i);
-                (Vector256.LoadUnsafe(ref p, (nuint)i) - s * mi / (Vector256.Sqrt(vi) * r + e)).StoreUnsafe(ref p, (nuint)i);
-            }
-        }
+            i = AdamVectors<Simd256, Vector256<float>>(ref p, ref g, ref mr, ref vr, n, i, beta1, beta2, stepSize, invRootBias2, epsilon);
         for (; i < n; i++)
         {
             float gi = Unsafe.Add(ref g, i);
@@ -65,6 +39,27 @@ public static class Optimizers
             Unsafe.Add(ref vr, i) = vi;
             Unsafe.Add(ref p, i) -= stepSize * mi / (MathF.Sqrt(vi) * invRootBias2 + epsilon);
         }
+    }
+
+    // The Adam update over whole vectors from i on; returns where the vector loop stopped (the caller finishes the tail).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static nint AdamVectors<TS, TV>(ref float p, ref float g, ref float m, ref float v, nint n, nint i,
+        float beta1, float beta2, float stepSize, float invRootBias2, float epsilon)
+        where TS : struct, ISimd<TV> where TV : struct
+    {
+        TV b1 = TS.Broadcast(beta1), c1 = TS.Broadcast(1f - beta1), b2 = TS.Broadcast(beta2), c2 = TS.Broadcast(1f - beta2);
+        TV s = TS.Broadcast(stepSize), r = TS.Broadcast(invRootBias2), e = TS.Broadcast(epsilon);
+        for (nint w = TS.Width; i <= n - w; i += w)
+        {
+            TV gi = TS.Load(ref g, i);
+            TV mi = TS.Add(TS.Multiply(b1, TS.Load(ref m, i)), TS.Multiply(c1, gi));
+            TV vi = TS.Add(TS.Multiply(b2, TS.Load(ref v, i)), TS.Multiply(TS.Multiply(c2, gi), gi));
+            TS.Store(mi, ref m, i);
+            TS.Store(vi, ref v, i);
+            TV step = TS.Divide(TS.Multiply(s, mi), TS.Add(TS.Multiply(TS.Sqrt(vi), r), e));
+            TS.Store(TS.Subtract(TS.Load(ref p, i), step), ref p, i);
+        }
+        return i;
     }
 
     /// <summary>Polyak averaging of a target network: θ′ ← τ·θ + (1 − τ)·θ′, computed as θ′ += τ(θ − θ′).</summary>

@@ -18,6 +18,8 @@ internal interface ISimd<TV> where TV : struct
     static abstract TV Add(TV a, TV b);
     static abstract TV Subtract(TV a, TV b);
     static abstract TV Multiply(TV a, TV b);
+    static abstract TV Divide(TV a, TV b);
+    static abstract TV Sqrt(TV a);
     /// <summary>Whether <see cref="AddMasked"/> is a hardware masked load/store (AVX-512F, AVX) rather than absent.</summary>
     static abstract bool CanMask { get; }
     /// <summary>A mask selecting lanes 0 … count − 1.</summary>
@@ -45,6 +47,10 @@ internal readonly struct Simd512 : ISimd<Vector512<float>>
     public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
     public static bool CanMask => Avx512F.IsSupported;
     public static Vector512<float> FirstLanes(int count) =>
         Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
@@ -74,6 +80,10 @@ internal readonly struct Simd256 : ISimd<Vector256<float>>
     public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
     public static bool CanMask => Avx.IsSupported;
     public static Vector256<float> FirstLanes(int count) =>
         Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle();
