@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NafNative.Environments;
 using NafNative.Learning;
 using NafNative.Naf;
+using NafNative.Naf.Gpu;
 using NafNative.Replay;
 
 namespace NafNative.Cli.Training;
@@ -24,21 +25,39 @@ public sealed class TrainingSession
     /// <summary>What a finished session reports.</summary>
     public sealed record Summary(string RunPath, string CheckpointPath, string BestCheckpointPath, double BestEvalSuccess,
         string CurveTimePath, string CurveStepsPath,
-        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates);
+        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates, string Backend);
 
     /// <summary>Trains until the budget (minutes/steps) is spent or <paramref name="cancellation"/> fires; always
-    /// leaves a resumable checkpoint. <paramref name="resumeFrom"/> continues a checkpointed trainer.</summary>
+    /// leaves a resumable checkpoint. <paramref name="resumeFrom"/> continues a checkpointed trainer (on the GPU
+    /// backends its state is uploaded to the device). The learner runs on <see cref="TrainConfig.Backend"/>.</summary>
+    /// <exception cref="InvalidOperationException">backend gpu and no CUDA device.</exception>
+    /// <exception cref="InsufficientMemoryException">The device cannot hold the network and batch.</exception>
     public Summary Run(NafTrainer? resumeFrom, CancellationToken cancellation, Action<MetricsRow>? progress = null)
     {
         var envs = new IEnvironment[_config.Workers];
         for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_config.Task, i);
         var naf = _config.NafOptions(envs[0].ObservationSize, envs[0].ActionSize);
-        var trainer = resumeFrom ?? new NafTrainer(naf);
+        string backend = Commands.CommonOptions.ResolveBackend(_config.Backend);
+        if (backend == "cpu") return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, cancellation, progress);
+        var device = backend == "gpu" ? GpuDevice.Cuda : GpuDevice.CpuAccelerator;
+        using var gpu = resumeFrom is null ? new GpuNafTrainer(naf, device) : new GpuNafTrainer(resumeFrom, device);
+        return Run(null, gpu, envs, naf, cancellation, progress);
+    }
+
+    // Exactly one of cpu/gpu is set. Checkpoints and evaluations read a CPU NafTrainer: the CPU trainer itself, or
+    // the GPU trainer's state downloaded into one (on the learner thread between updates, or after the run).
+    private Summary Run(NafTrainer? cpu, GpuNafTrainer? gpu, IEnvironment[] envs, NafOptions naf, CancellationToken cancellation,
+        Action<MetricsRow>? progress)
+    {
+        IUpdateStep trainer = (IUpdateStep?)cpu ?? gpu!;
+        NafNetwork network = cpu?.Network ?? gpu!.Network;
+        Func<NafTrainer> state = cpu is not null ? () => cpu : () => gpu!.DownloadState();
+        string backendName = cpu is not null ? $"cpu: {Commands.CommonOptions.CpuDescription()}" : $"{_config.Backend}: {gpu!.DeviceName}";
         var ring = new ReplayRing(_config.ReplayCapacity, naf.ObservationSize, naf.ActionSize);
         long episodeOffset = trainer.Steps; // decorrelates a resumed run's seeds from the first run's
         var setups = new WorkerSetup[envs.Length];
         for (int i = 0; i < envs.Length; i++)
-            setups[i] = new WorkerSetup(envs[i], new NafPolicy(trainer.Network),
+            setups[i] = new WorkerSetup(envs[i], new NafPolicy(network),
                 _config.CreateNoise(naf.ActionSize, unchecked(_config.Seed * 7919 + i * 104729 + (int)episodeOffset)),
                 unchecked(_config.Seed * 1000 + i + (int)episodeOffset));
 
@@ -68,12 +87,12 @@ public sealed class TrainingSession
                 if (now - lastEval >= _config.EvalEverySeconds)
                 {
                     long envSteps = steps;
-                    run.PostToLearner(() => best = EvaluateAndKeepBest(trainer, evalEnvironment, clock.Elapsed.TotalSeconds, envSteps, best));
+                    run.PostToLearner(() => best = EvaluateAndKeepBest(state(), evalEnvironment, clock.Elapsed.TotalSeconds, envSteps, best));
                     lastEval = now;
                 }
                 if (now - lastCheckpoint >= _config.CheckpointEverySeconds)
                 {
-                    run.PostToLearner(() => NafCheckpoint.Save(trainer, _run.CheckpointPath));
+                    run.PostToLearner(() => NafCheckpoint.Save(state(), _run.CheckpointPath));
                     lastCheckpoint = now;
                 }
                 return budgetSpent;
@@ -84,11 +103,22 @@ public sealed class TrainingSession
             run.Dispose();
         }
         // Every thread has stopped: the trainer is quiescent, so this checkpoint is consistent.
-        NafCheckpoint.Save(trainer, _run.CheckpointPath);
+        var finalState = state();
+        NafCheckpoint.Save(finalState, _run.CheckpointPath);
         var final = run.Metrics.Read();
-        best = EvaluateAndKeepBest(trainer, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best);
-        var (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics(), _run.ReadEvals());
-        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, time, stepsCurve, final, !budgetSpent, trainer.Steps);
+        best = EvaluateAndKeepBest(finalState, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best);
+        // The curves are a convenience on top of metrics.csv/evals.csv: a machine without the native plotting library
+        // still gets its trained run, and the reason is reported instead of the paths.
+        string time, stepsCurve;
+        try
+        {
+            (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics(), _run.ReadEvals());
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
+        {
+            time = stepsCurve = $"(not drawn: {e.GetType().Name}: {e.Message})";
+        }
+        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, time, stepsCurve, final, !budgetSpent, trainer.Steps, backendName);
     }
 
     /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
