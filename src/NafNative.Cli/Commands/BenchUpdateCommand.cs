@@ -90,8 +90,10 @@ internal static class BenchUpdateCommand
             "cpu", CommonOptions.CpuDescription());
     }
 
-    // The same loop on the ILGPU backend; every update waits for its loss (a learner needs it), so this is the
-    // real per-update latency including launch overhead and the two transfers. Peak: the CUDA device's FP32 FMA peak
+    // The same loop on the ILGPU backend, as a learner drives it: Step only enqueues (the host launches update t + 1
+    // while the device runs t) and the loss is downloaded once per LossWindow updates; each timed chunk ends with
+    // SynchronizeLoss, so every counted update has finished on the device. Includes launch overhead, the batch
+    // upload and the loss downloads. Peak: the CUDA device's FP32 FMA peak
     // from its SM count and clock; on the CPU accelerator, this core's measured FMA peak.
     private static UpdateResult MeasureGpu(NafOptions options, double seconds, string backend)
     {
@@ -104,11 +106,13 @@ internal static class BenchUpdateCommand
         for (int i = 0; i < b; i += 10) done[i] = 1f;
 
         trainer.Step(x, u, r, x2, done); // warm-up: kernels compile on first launch
+        trainer.SynchronizeLoss();
         long before = 0, updates = 0;
         var (calls, elapsed) = Measurement.Run(count =>
         {
             if (updates == 0) before = GC.GetAllocatedBytesForCurrentThread();
             for (long i = 0; i < count; i++) trainer.Step(x, u, r, x2, done);
+            trainer.SynchronizeLoss();
             updates += count;
         }, seconds);
         double allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Math.Max(1, updates);

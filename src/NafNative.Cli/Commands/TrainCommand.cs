@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using NafNative.Cli.Training;
 using NafNative.Naf;
+using NafNative.Naf.Gpu;
 using NafNative.Sim;
 
 namespace NafNative.Cli.Commands;
@@ -20,8 +21,9 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint." };
         var config = new Option<string?>("--config") { Description = "JSON file of settings (snake_case keys, as in a run's config.json)." };
         var pacing = new Option<string?>("--pacing") { Description = "as-fast-as-possible (default) or real-time." };
+        var backend = CommonOptions.Backend();
         var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task.")
-            { task, workers, minutes, steps, seed, output, resume, config, pacing };
+            { task, workers, minutes, steps, seed, output, resume, config, pacing, backend };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -35,7 +37,7 @@ internal static class TrainCommand
                         flags[key] = JsonValue.Create(value);
                 }
                 Flag(task, "task"); Flag(workers, "workers"); Flag(minutes, "minutes"); Flag(steps, "steps");
-                Flag(seed, "seed"); Flag(pacing, "pacing");
+                Flag(seed, "seed"); Flag(pacing, "pacing"); Flag(backend, "backend");
 
                 RunDirectory run;
                 TrainConfig resolved;
@@ -63,7 +65,7 @@ internal static class TrainCommand
                 Console.CancelKeyPress += onCancel;
                 try
                 {
-                    stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, run folder {run.Path}");
+                    stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, backend {resolved.Backend}, run folder {run.Path}");
                     var session = new TrainingSession(resolved, run, TaskCatalog.Create);
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
@@ -72,6 +74,7 @@ internal static class TrainCommand
                     stdout.WriteLine($"{(summary.Interrupted ? "interrupted" : "finished")}: {summary.Metrics.TotalSteps} env steps, " +
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
+                    stdout.WriteLine($"backend:    {summary.Backend}");
                     stdout.WriteLine($"run:        {summary.RunPath}");
                     stdout.WriteLine($"checkpoint: {summary.CheckpointPath} (latest)");
                     stdout.WriteLine($"best:       {summary.BestCheckpointPath} (greedy eval success {summary.BestEvalSuccess:P0})");
@@ -83,7 +86,8 @@ internal static class TrainCommand
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException
+                or InsufficientMemoryException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return 1;
@@ -99,6 +103,10 @@ internal static class TrainCommand
         layers.Add(("command line", flags));
         var config = TrainConfig.Merge(baseline, layers);
         config.Validate();
+        // An explicit CUDA request without a CUDA device fails here, before a run folder is made; never a fallback.
+        if (config.Backend == "gpu" && !GpuAccelerators.CudaAvailable())
+            throw new ArgumentException("config field 'backend': 'gpu' needs a CUDA device and ILGPU found none (see `naf devices`); " +
+                "use backend cpu, gpu-cpuaccel (ILGPU's CPU accelerator) or auto.");
         return config;
     }
 }

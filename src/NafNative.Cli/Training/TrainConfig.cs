@@ -52,6 +52,15 @@ public sealed record TrainConfig
     /// <summary>Every this many seconds the learner pauses to evaluate the greedy policy (on seeds naf eval does not
     /// use) and keeps the best parameters in best.naf.</summary>
     public double EvalEverySeconds { get; init; } = 10;
+    /// <summary>Where the learner's updates run: "cpu" (SIMD NafTrainer), "gpu" (ILGPU on CUDA; an error if none),
+    /// "gpu-cpuaccel" (the GPU kernels on ILGPU's CPU accelerator, slowly: tests) or "auto" (gpu when ILGPU finds a
+    /// CUDA device, else cpu). On the GPU backends the loss in the metrics lags by up to
+    /// <see cref="Naf.Gpu.GpuNafTrainer.DefaultLossWindow"/> updates, and checkpoints and evaluations download the
+    /// state from the device first.</summary>
+    public string Backend { get; init; } = "cpu";
+
+    /// <summary>The backends <see cref="Backend"/> accepts.</summary>
+    public static readonly string[] Backends = ["cpu", "gpu", "gpu-cpuaccel", "auto"];
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -108,6 +117,7 @@ public sealed record TrainConfig
         if (Pacing is not ("as-fast-as-possible" or "real-time")) Fail("pacing", $"must be 'as-fast-as-possible' or 'real-time', got '{Pacing}'");
         if (!(double.IsFinite(TimeScale) && TimeScale > 0)) Fail("time_scale", $"must be positive, got {TimeScale}");
         if (ReplayCapacity <= 0 || (ReplayCapacity & (ReplayCapacity - 1)) != 0) Fail("replay_capacity", $"must be a positive power of two, got {ReplayCapacity}");
+        if (Array.IndexOf(Backends, Backend) < 0) Fail("backend", $"must be one of {string.Join(", ", Backends)}, got '{Backend}'");
         if (Noise is not ("gaussian" or "ou")) Fail("noise", $"must be 'gaussian' or 'ou', got '{Noise}'");
         if (!(double.IsFinite(CheckpointEverySeconds) && CheckpointEverySeconds > 0)) Fail("checkpoint_every_seconds", $"must be positive, got {CheckpointEverySeconds}");
         if (!(double.IsFinite(MetricsEverySeconds) && MetricsEverySeconds > 0)) Fail("metrics_every_seconds", $"must be positive, got {MetricsEverySeconds}");

@@ -79,6 +79,7 @@ public sealed class TrainEvalCommandTests
     [TestCase("{ \"learning_rate\": \"NaN\" }", "NafOptions.LearningRate")]
     [TestCase("{ \"replay_capacity\": 1000 }", "config field 'replay_capacity'")]
     [TestCase("{ \"workers\": \"two\" }", "workers")]
+    [TestCase("{ \"backend\": \"tpu\" }", "config field 'backend'")]
     [TestCase("[1, 2]", "must be a JSON object")]
     [TestCase("{ \"batch_size\": 64, ", "not valid JSON")]
     public void Train_BadConfigFile_FailsBeforeStartingAndNamesIt(string json, string message)
@@ -91,6 +92,54 @@ public sealed class TrainEvalCommandTests
 
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain(message));
+        Assert.That(Directory.Exists(run), Is.False);
+    }
+
+    [Test]
+    public void Train_GpuCpuAccelBackend_TinyPendulum_TrainsCheckpointsAndEvals()
+    {
+        // The GPU learner (ILGPU kernels on ILGPU's CPU accelerator, as CI runs them) inside a real training run:
+        // tiny network and batch, and ~16 updates (0.05 per insert after 100 transitions: one full loss window, so a
+        // deferred loss download happens), because the accelerator manages only ~7 updates/s on a 2-core runner.
+        // Checkpoints and evaluations every second exercise DownloadState on the learner thread between updates.
+        string config = Path.Combine(_root, "gpu.json");
+        File.WriteAllText(config, """
+            { "backend": "gpu-cpuaccel", "task": "pendulum", "workers": 1, "hidden": [8, 8], "batch_size": 16,
+              "min_replay_fill": 100, "steps": 400, "updates_per_insert": 0.05, "eval_episodes": 1,
+              "eval_every_seconds": 1, "checkpoint_every_seconds": 1 }
+            """);
+        string run = Path.Combine(_root, "g");
+        var (exit, stdout, stderr) = Run("train", "--config", config, "--out", run);
+
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(stdout, Does.Contain("backend:    gpu-cpuaccel: CPUAccelerator"));
+        var checkpoint = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile));
+        Assert.That(checkpoint.Steps, Is.GreaterThan(0), "the GPU learner updated and its state was checkpointed");
+        Assert.That(checkpoint.Options.HiddenSizes, Is.EqualTo(new[] { 8, 8 }));
+        Assert.That(checkpoint.Online.Values, Is.Not.EqualTo(new NafNative.Naf.NafTrainer(checkpoint.Options).Online.Values),
+            "the checkpoint holds the device's updated θ, not the initial parameters");
+        using var written = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ConfigFile)));
+        Assert.That(written.RootElement.GetProperty("backend").GetString(), Is.EqualTo("gpu-cpuaccel"));
+
+        var eval = Run("eval", "--run", run, "--episodes", "1", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+
+        // --resume uploads the checkpointed CPU state (θ, θ′, Adam, steps) to the device and continues from it.
+        var resumed = Run("train", "--resume", "--out", run, "--steps", "400");
+        Assert.That(resumed.Exit, Is.Zero, resumed.Err);
+        long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps;
+        Assert.That(after, Is.GreaterThan(checkpoint.Steps), "the resumed GPU learner kept counting from the checkpoint");
+    }
+
+    [Test]
+    public void Train_GpuBackendWithoutCuda_FailsBeforeStartingAndNamesIt()
+    {
+        Assume.That(NafNative.Naf.Gpu.GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        string run = Path.Combine(_root, "nocuda");
+        var (exit, _, stderr) = Run("train", "--task", "pendulum", "--steps", "100", "--backend", "gpu", "--out", run);
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("config field 'backend'").And.Contain("CUDA"));
         Assert.That(Directory.Exists(run), Is.False);
     }
 

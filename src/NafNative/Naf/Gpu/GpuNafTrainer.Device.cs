@@ -8,7 +8,7 @@ namespace NafNative.Naf.Gpu;
 public sealed partial class GpuNafTrainer
 {
     private MemoryBuffer1D<float, Stride1D.Dense> _parameters = null!, _gradients = null!, _m = null!, _v = null!;
-    private MemoryBuffer1D<float, Stride1D.Dense> _batch = null!, _saved = null!, _squared = null!, _scalars = null!;
+    private MemoryBuffer1D<float, Stride1D.Dense> _batch = null!, _saved = null!, _squared = null!, _lossRing = null!;
     private MemoryBuffer1D<float, Stride1D.Dense>[] _activations = [], _deltas = [];
 
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs> _gemmNN = null!, _gemmNT = null!, _gemmTN = null!;
@@ -27,7 +27,7 @@ public sealed partial class GpuNafTrainer
             deltaFloats += (long)b * _sizes[l + 1];
         }
         long parameterFloats = 5L * _parameterCount; // [θ | θ′], gradients, m, v
-        long otherFloats = _batchFloats + 2L * b * n + b + 2;
+        long otherFloats = _batchFloats + 2L * b * n + b + 2L * LossWindow;
         long bytes = 4 * (activationFloats + deltaFloats + parameterFloats + otherFloats);
         string sizes = $"batch {b}, layers [{string.Join(", ", _sizes)}], {_parameterCount} parameters: activations {4 * activationFloats} B, " +
             $"gradients of activations {4 * deltaFloats} B, parameters/θ′/gradients/Adam {4 * parameterFloats} B, batch and scratch {4 * otherFloats} B; " +
@@ -49,7 +49,7 @@ public sealed partial class GpuNafTrainer
             _batch = _accelerator.Allocate1D<float>(_batchFloats);
             _saved = _accelerator.Allocate1D<float>(2L * b * n);
             _squared = _accelerator.Allocate1D<float>(b);
-            _scalars = _accelerator.Allocate1D<float>(2);
+            _lossRing = _accelerator.Allocate1D<float>(2L * LossWindow);
         }
         catch (Exception e) when (IsAllocationFailure(e))
         {
@@ -82,7 +82,8 @@ public sealed partial class GpuNafTrainer
     }
 
     // The update, as NafTrainer.Step reads it, enqueued on the default stream (in order; nothing waits here).
-    private void EnqueueUpdate(long step)
+    // scalars: this update's (loss, ‖g‖) slot of the loss ring.
+    private void EnqueueUpdate(long step, ArrayView<float> scalars)
     {
         var o = Options;
         int b = o.BatchSize, obs = o.ObservationSize, n = o.ActionSize, layers = _sizes.Length - 1;
@@ -133,10 +134,10 @@ public sealed partial class GpuNafTrainer
                 _deltas[l - 1].View, _activations[l - 1].View, inputGradient);
         }
 
-        // loss = Σ(Q − y)²/B and ‖g‖ into _scalars; then clip (if set), Adam on θ, Polyak on θ′ in one pass.
-        _lossAndNorm(new KernelConfig(1, LossKernels.ReduceGroupSize), _squared.View, b, _gradients.View, p, _scalars.View);
+        // loss = Σ(Q − y)²/B and ‖g‖ into this update's ring slot; then clip (if set), Adam on θ, Polyak on θ′ in one pass.
+        _lossAndNorm(new KernelConfig(1, LossKernels.ReduceGroupSize), _squared.View, b, _gradients.View, p, scalars);
         var adam = AdamArgs.For(o.LearningRate, o.AdamBeta1, o.AdamBeta2, o.AdamEpsilon, step, o.MaxGradientNorm ?? 0f);
-        _adamPolyak(p, _parameters.View, p, _gradients.View, _m.View, _v.View, _scalars.View, adam, o.TargetUpdateRate);
+        _adamPolyak(p, _parameters.View, p, _gradients.View, _m.View, _v.View, scalars, adam, o.TargetUpdateRate);
     }
 
     private void DisposeBuffers()
@@ -150,9 +151,9 @@ public sealed partial class GpuNafTrainer
         _batch?.Dispose();
         _saved?.Dispose();
         _squared?.Dispose();
-        _scalars?.Dispose();
-        _staging?.Dispose();
-        _scalarsHost?.Dispose();
+        _lossRing?.Dispose();
+        foreach (var staging in _staging ?? []) staging?.Dispose();
+        _lossHost?.Dispose();
         foreach (var mirror in _mirrors) mirror?.Dispose();
     }
 }

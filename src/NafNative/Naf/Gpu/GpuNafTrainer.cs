@@ -15,8 +15,19 @@ namespace NafNative.Naf.Gpu;
 /// <para>Owned by one thread (the learner). Parameters θ and θ′ (one buffer [θ | θ′], so one launch runs both
 /// networks' forward passes), gradients, Adam moments, activations for <see cref="NafOptions.BatchSize"/> rows and
 /// every scratch value live on the device, allocated once in the constructor. An update uploads only the batch (one
-/// copy from a page-locked staging buffer, packed [x | x′ | u | r | terminated]) and downloads only two floats (the
-/// loss and the gradient norm); it allocates nothing on the managed heap.</para>
+/// copy from a page-locked staging buffer, packed [x | x′ | u | r | terminated]) and allocates nothing on the managed
+/// heap.</para>
+/// <para>Asynchronous updates: <see cref="Step(ReplayBatch)"/> only enqueues; it does not wait for the device. Each
+/// update's loss and gradient norm go to their slot of a device ring of <see cref="LossWindow"/> (K) pairs; every K
+/// updates (and whenever the host must synchronise anyway: <see cref="Parameters"/>, <see cref="DownloadTarget"/>,
+/// <see cref="SynchronizeLoss"/>, <see cref="DownloadState"/>) the stream is synchronised and the ring is downloaded
+/// once. So <b>the loss that Step returns (and <see cref="LastGradientNorm"/>) lags by up to K − 1 updates</b>: it is
+/// the loss of the last update known to have finished (0 before any has). Call <see cref="SynchronizeLoss"/> for the
+/// exact loss of the last update. The host therefore enqueues update t + 1 while the device still runs update t.
+/// Each of the K updates of a window packs its batch into its own page-locked staging buffer, and a staging buffer is
+/// reused only after a synchronisation, so the host never overwrites a batch whose upload the device has not yet
+/// performed (the device-side batch buffer is one: the in-order stream runs the next upload after the previous
+/// update's last kernel). K = 1 gives the old behaviour: every Step waits for its own loss.</para>
 /// <para>One update is 3L + 2 launches for L layers (11 for two hidden layers): L forward GEMMs (bias folded in as a
 /// ones column, ReLU in the epilogue, online and target as the two problems of one grid), one fused TD/advantage
 /// kernel, L weight-and-bias-gradient GEMMs (split over the batch, with atomic adds, past 256 rows; plus one memset
@@ -31,22 +42,47 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
     private readonly Accelerator _accelerator;
     private readonly int _parameterCount, _batchFloats;
     private readonly int[] _sizes, _weightOffsets;
-    private readonly PageLockedArray1D<float> _staging, _scalarsHost;
+    private readonly PageLockedArray1D<float>[] _staging = [];
+    private readonly PageLockedArray1D<float> _lossHost = null!;
     private readonly PageLockedArray1D<float>[] _mirrors = new PageLockedArray1D<float>[2];
     private int _nextMirror;
+    private int _inFlight; // updates enqueued since the last synchronisation (= the next update's ring/staging slot)
+    private NafTrainer? _snapshot;
     private int _boundThread;
     private bool _disposed;
 
-    /// <summary>Opens <paramref name="device"/> and allocates everything one update needs.</summary>
+    /// <summary>Updates per loss download when none is given (see <see cref="LossWindow"/>).</summary>
+    public const int DefaultLossWindow = 16;
+
+    /// <summary>Opens <paramref name="device"/> and allocates everything one update needs; parameters start as the
+    /// CPU trainer's do for the same options (seed and sizes).</summary>
+    /// <param name="options">Network, optimiser and batch size, as for <see cref="NafTrainer"/>.</param>
+    /// <param name="device">CUDA, or ILGPU's CPU accelerator.</param>
+    /// <param name="lossWindow">K: updates between loss downloads (and the most the returned loss lags); 1 = wait for
+    /// every update's loss.</param>
     /// <exception cref="InvalidOperationException">CUDA asked for and none found; or the device cannot run 16×16 groups.</exception>
     /// <exception cref="InsufficientMemoryException">The device cannot hold the buffers (names device and sizes).</exception>
-    public GpuNafTrainer(NafOptions options, GpuDevice device)
+    public GpuNafTrainer(NafOptions options, GpuDevice device, int lossWindow = DefaultLossWindow)
+        : this(options ?? throw new ArgumentNullException(nameof(options)), null, device, lossWindow)
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>Opens <paramref name="device"/> and continues <paramref name="state"/> (a CPU trainer, e.g. one
+    /// loaded from a checkpoint): its options, θ, θ′, Adam moments and step count are uploaded.</summary>
+    public GpuNafTrainer(NafTrainer state, GpuDevice device, int lossWindow = DefaultLossWindow)
+        : this((state ?? throw new ArgumentNullException(nameof(state))).Options, state, device, lossWindow)
+    {
+    }
+
+    private GpuNafTrainer(NafOptions options, NafTrainer? state, GpuDevice device, int lossWindow)
+    {
+        if (lossWindow < 1)
+            throw new ArgumentOutOfRangeException(nameof(lossWindow), lossWindow, "GpuNafTrainer: the loss window must be at least 1 update.");
         Options = options;
+        LossWindow = lossWindow;
         // Same initial parameters as the CPU trainer (initialisation depends only on seed and sizes; batch 1 keeps
         // this temporary small).
-        var initial = new NafTrainer(options with { BatchSize = 1 });
+        var initial = state ?? new NafTrainer(options with { BatchSize = 1 });
         Network = initial.Network;
         _parameterCount = Network.ParameterCount;
         _sizes = [.. Network.Body.Sizes];
@@ -69,16 +105,28 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
                     $"GpuNafTrainer: batch {b} needs {rowTiles} GEMM row tiles but {DeviceName} allows a grid of at most " +
                     $"{_accelerator.MaxGridSize.Y} in y; use a batch of at most {(long)_accelerator.MaxGridSize.Y * Kernels.Gpu.GemmKernels.TileSize}.");
             AllocateDeviceBuffers(b, obs, n);
-            _staging = AllocateHost(_batchFloats, "batch staging");
-            _scalarsHost = AllocateHost(2, "loss/norm");
+            _staging = new PageLockedArray1D<float>[lossWindow];
+            for (int k = 0; k < lossWindow; k++) _staging[k] = AllocateHost(_batchFloats, $"batch staging {k}");
+            _lossHost = AllocateHost(2L * lossWindow, "loss/norm ring");
             _mirrors[0] = AllocateHost(_parameterCount, "parameter mirror 0");
             _mirrors[1] = AllocateHost(_parameterCount, "parameter mirror 1");
             LoadKernels();
             var values = initial.Online.Values;
             _parameters.View.SubView(0, _parameterCount).CopyFromCPU(values);
-            _parameters.View.SubView(_parameterCount, _parameterCount).CopyFromCPU(values);
-            _m.MemSetToZero();
-            _v.MemSetToZero();
+            if (state is null)
+            {
+                _parameters.View.SubView(_parameterCount, _parameterCount).CopyFromCPU(values);
+                _m.MemSetToZero();
+                _v.MemSetToZero();
+            }
+            else
+            {
+                _parameters.View.SubView(_parameterCount, _parameterCount).CopyFromCPU(state.Target);
+                _m.View.CopyFromCPU(state.AdamFirstMoment);
+                _v.View.CopyFromCPU(state.AdamSecondMoment);
+                Steps = state.Steps;
+            }
+            _lossRing.MemSetToZero();
             _accelerator.Synchronize();
         }
         catch
@@ -99,21 +147,55 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
     /// <summary>The open accelerator (for reports such as peak FLOP/s).</summary>
     public Accelerator Accelerator => _accelerator;
 
-    /// <summary>Updates applied so far (Adam's t).</summary>
+    /// <summary>Updates enqueued so far (Adam's t); some may still be running on the device.</summary>
     public long Steps { get; private set; }
 
-    /// <summary>Gradient L2 norm of the last step, before any clipping.</summary>
+    /// <summary>K: updates between loss downloads; the loss <see cref="Step(ReplayBatch)"/> returns lags by up to K − 1.</summary>
+    public int LossWindow { get; }
+
+    /// <summary>TD loss of the last update known to have finished (lags by up to K − 1 updates; 0 before any).</summary>
+    public float LastLoss { get; private set; }
+
+    /// <summary>Gradient L2 norm, before any clipping, of the same update as <see cref="LastLoss"/> (same lag).</summary>
     public float LastGradientNorm { get; private set; }
+
+    /// <summary>Waits for every enqueued update and returns the exact loss of the last one (also refreshing
+    /// <see cref="LastLoss"/> and <see cref="LastGradientNorm"/>).</summary>
+    public float SynchronizeLoss()
+    {
+        ThrowIfDisposed();
+        Flush();
+        return LastLoss;
+    }
+
+    /// <summary>The whole trainer state (θ, θ′, Adam moments, steps) after every enqueued update, in a CPU
+    /// <see cref="NafTrainer"/> owned by this trainer and overwritten by the next call (checkpoints, evaluation).</summary>
+    public NafTrainer DownloadState()
+    {
+        ThrowIfDisposed();
+        Flush();
+        var snapshot = _snapshot ??= new NafTrainer(Options);
+        var both = new float[2 * _parameterCount];
+        var m = new float[_parameterCount];
+        var v = new float[_parameterCount];
+        _parameters.View.CopyToCPU(both);
+        _m.View.CopyToCPU(m);
+        _v.View.CopyToCPU(v);
+        snapshot.Restore(both.AsSpan(0, _parameterCount), both.AsSpan(_parameterCount), m, v, Steps);
+        return snapshot;
+    }
 
     /// <summary>Transitions per update; a batch must have exactly this many.</summary>
     public int BatchSize => Options.BatchSize;
 
-    /// <summary>θ, downloaded now into one of two alternating host mirrors (valid until the call after next).</summary>
+    /// <summary>θ after every enqueued update, downloaded now into one of two alternating host mirrors (valid until
+    /// the call after next).</summary>
     public ReadOnlySpan<float> Parameters
     {
         get
         {
             ThrowIfDisposed();
+            Flush();
             var mirror = _mirrors[_nextMirror];
             _nextMirror ^= 1;
             Download(_parameters.View.SubView(0, _parameterCount), mirror);
@@ -125,8 +207,7 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
     public float[] DownloadTarget()
     {
         ThrowIfDisposed();
-        Bind();
-        _accelerator.Synchronize();
+        Flush();
         var target = new float[_parameterCount];
         _parameters.View.SubView(_parameterCount, _parameterCount).CopyToCPU(target);
         return target;
@@ -143,7 +224,8 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
         return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated);
     }
 
-    /// <summary>One full update; returns the TD loss before the update. Shapes as <see cref="NafTrainer.Step(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
+    /// <summary>One full update, enqueued; returns the last known TD loss (before its update), which lags by up to
+    /// <see cref="LossWindow"/> − 1 updates (see <see cref="SynchronizeLoss"/>). Shapes as <see cref="NafTrainer.Step(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
     public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
         ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
     {
@@ -156,27 +238,57 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
 
         // Pack into the page-locked staging buffer: [x | x′ | u | r | terminated] (x and x′ adjacent: one [2B × obs]
         // input for the joint online/target forward pass).
-        Span<float> staging = _staging.Span;
+        int slot = _inFlight;
+        var stagingBuffer = _staging[slot];
+        Span<float> staging = stagingBuffer.Span;
         observations.CopyTo(staging);
         nextObservations.CopyTo(staging.Slice(b * obs));
         actions.CopyTo(staging.Slice(2 * b * obs));
         rewards.CopyTo(staging.Slice(2 * b * obs + b * n));
         terminated.CopyTo(staging.Slice(2 * b * obs + b * n + b));
-        _batch.View.CopyFromPageLockedAsync(_accelerator.DefaultStream, _staging);
+        _batch.View.CopyFromPageLockedAsync(_accelerator.DefaultStream, stagingBuffer);
 
         Steps++;
-        EnqueueUpdate(Steps);
+        EnqueueUpdate(Steps, _lossRing.View.SubView(2 * slot, 2));
+        _inFlight = slot + 1;
+        // A full window: wait for it, read its losses, free its staging buffers.
+        if (_inFlight == LossWindow) Flush();
+        return LastLoss;
+    }
 
-        Download(_scalars.View, _scalarsHost);
-        Span<float> scalars = _scalarsHost.Span;
-        LastGradientNorm = scalars[1];
-        return scalars[0];
+    // Synchronises the stream and downloads the loss ring (one copy) when updates are in flight; afterwards every
+    // staging buffer is free and LastLoss/LastGradientNorm are those of the last enqueued update.
+    private void Flush()
+    {
+        Bind();
+        if (_inFlight == 0)
+        {
+            _accelerator.DefaultStream.Synchronize();
+            return;
+        }
+        _lossRing.View.CopyToPageLockedAsync(_accelerator.DefaultStream, _lossHost);
+        _accelerator.DefaultStream.Synchronize();
+        Span<float> ring = _lossHost.Span;
+        int last = _inFlight - 1;
+        LastLoss = ring[2 * last];
+        LastGradientNorm = ring[2 * last + 1];
+        _inFlight = 0;
     }
 
     public void Dispose()
     {
         if (_disposed) return;
         _disposed = true;
+        try
+        {
+            // Nothing may still read a buffer (or a page-locked staging buffer) when it is freed.
+            Bind();
+            _accelerator.Synchronize();
+        }
+        catch (Exception e) when (e is CudaException or AcceleratorException or InvalidOperationException)
+        {
+            // The device already failed; free what can be freed.
+        }
         DisposeBuffers();
         _accelerator.Dispose();
         _context.Dispose();

@@ -50,7 +50,8 @@ public sealed class GpuNafTrainerTests
         {
             Fill(batch, random);
             float lossCpu = cpu.Step(batch);
-            float lossGpu = gpu.Step(batch);
+            gpu.Step(batch); // returns a loss that lags by up to LossWindow − 1 updates
+            float lossGpu = gpu.SynchronizeLoss();
             Assert.That(lossGpu, Is.EqualTo(lossCpu).Within(ParameterTolerance * (1 + Math.Abs(lossCpu))), $"loss at step {step + 1}");
             Assert.That(gpu.LastGradientNorm, Is.EqualTo(cpu.LastGradientNorm).Within(1e-5 * (1 + cpu.LastGradientNorm)), $"‖g‖ at step {step + 1}");
         }
@@ -74,11 +75,80 @@ public sealed class GpuNafTrainerTests
         {
             Fill(batch, random);
             float lossCpu = cpu.Step(batch);
-            Assert.That(gpu.Step(batch), Is.EqualTo(lossCpu).Within(ParameterTolerance * (1 + Math.Abs(lossCpu))), $"loss at step {step + 1}");
+            gpu.Step(batch);
+            Assert.That(gpu.SynchronizeLoss(), Is.EqualTo(lossCpu).Within(ParameterTolerance * (1 + Math.Abs(lossCpu))), $"loss at step {step + 1}");
         }
         AssertClose(gpu.Parameters.ToArray(), cpu.Online.Values, "θ (split-K)");
         AssertClose(gpu.DownloadTarget(), cpu.Target, "θ′ (split-K)");
     }
+
+    [Test]
+    public void DeferredLoss_WindowOf3_LagsThenCatchesUpAndParametersStillMatch()
+    {
+        // K = 3: Step only enqueues; every third Step synchronises and returns that update's own loss; between, it
+        // returns the last finished one. Ten updates with no explicit synchronisation in between still give the CPU
+        // trainer's θ (each window's three batches went through three staging buffers).
+        var options = SmallOptions();
+        var cpu = new NafTrainer(options);
+        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator, lossWindow: 3);
+        Assert.That(gpu.LossWindow, Is.EqualTo(3));
+        var random = new Random(11);
+        var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
+        var cpuLosses = new List<float>();
+        var returned = new List<float>();
+        for (int step = 0; step < 10; step++)
+        {
+            Fill(batch, random);
+            cpuLosses.Add(cpu.Step(batch));
+            returned.Add(gpu.Step(batch));
+        }
+        for (int step = 0; step < 10; step++)
+        {
+            // Update t (1-based) returns the loss of update 3·⌊t/3⌋ (0 before the first window completes).
+            int known = 3 * ((step + 1) / 3);
+            float expected = known == 0 ? 0f : cpuLosses[known - 1];
+            Assert.That(returned[step], Is.EqualTo(expected).Within(ParameterTolerance * (1 + Math.Abs(expected))), $"returned loss at update {step + 1}");
+        }
+        Assert.That(gpu.SynchronizeLoss(), Is.EqualTo(cpuLosses[9]).Within(ParameterTolerance * (1 + Math.Abs(cpuLosses[9]))), "exact loss of update 10");
+        Assert.That(gpu.LastGradientNorm, Is.EqualTo(cpu.LastGradientNorm).Within(1e-5 * (1 + cpu.LastGradientNorm)));
+        AssertClose(gpu.Parameters.ToArray(), cpu.Online.Values, "θ (loss window 3)");
+        AssertClose(gpu.DownloadTarget(), cpu.Target, "θ′ (loss window 3)");
+    }
+
+    [Test]
+    public void FromCpuState_ContinuesLikeTheCpuTrainer_AndDownloadStateRoundTrips()
+    {
+        // Three CPU updates, hand the state to the GPU trainer (as --resume with --backend gpu does), then four more
+        // on each: same θ, θ′, Adam moments and steps; DownloadState gives them back as a CPU trainer (checkpoints).
+        var options = SmallOptions(0.05f);
+        var cpu = new NafTrainer(options);
+        var random = new Random(5);
+        var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
+        for (int step = 0; step < 3; step++)
+        {
+            Fill(batch, random);
+            cpu.Step(batch);
+        }
+        using var gpu = new GpuNafTrainer(cpu, GpuDevice.CpuAccelerator);
+        Assert.That(gpu.Steps, Is.EqualTo(3));
+        for (int step = 0; step < 4; step++)
+        {
+            Fill(batch, random);
+            cpu.Step(batch);
+            gpu.Step(batch);
+        }
+        var state = gpu.DownloadState();
+        Assert.That(state.Steps, Is.EqualTo(7));
+        AssertClose(state.Online.Values, cpu.Online.Values, "θ (resumed)");
+        AssertClose(state.Target, cpu.Target, "θ′ (resumed)");
+        AssertClose(state.AdamFirstMoment, cpu.AdamFirstMoment, "Adam m (resumed)");
+        Assert.That(MaxDifference(state.AdamSecondMoment, cpu.AdamSecondMoment), Is.LessThanOrEqualTo(1e-9), "Adam v (resumed)");
+        Assert.That(state.Online.Values, Is.EqualTo(gpu.Parameters.ToArray()));
+    }
+
+    [Test]
+    public void Construct_LossWindowBelowOne_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new GpuNafTrainer(SmallOptions(), GpuDevice.CpuAccelerator, lossWindow: 0));
 
     [Test]
     public void Parameters_TwoCalls_AlternateMirrorsWithEqualContents()
