@@ -19,11 +19,12 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed for parameters, exploration and episodes.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<task>__naf__<seed>__<unixtime>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint." };
+        var replace = new Option<bool>("--replace") { Description = "Start the run in --out over, deleting the files an earlier run wrote there." };
         var config = new Option<string?>("--config") { Description = "JSON file of settings (snake_case keys, as in a run's config.json)." };
         var pacing = new Option<string?>("--pacing") { Description = "as-fast-as-possible (default) or real-time." };
         var backend = CommonOptions.Backend();
         var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task.")
-            { task, workers, minutes, steps, seed, output, resume, config, pacing, backend };
+            { task, workers, minutes, steps, seed, output, resume, replace, config, pacing, backend };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -43,6 +44,8 @@ internal static class TrainCommand
                 TrainConfig resolved;
                 NafTrainer? trainer = null;
                 string? outPath = parse.GetValue(output);
+                if (parse.GetValue(resume) && parse.GetValue(replace))
+                    throw new ArgumentException("--resume continues a run and --replace starts it over: give one of them.");
                 if (parse.GetValue(resume))
                 {
                     if (outPath is null) throw new ArgumentException("--resume needs --out <run folder> to say which run to continue.");
@@ -57,7 +60,7 @@ internal static class TrainCommand
                     resolved = Resolve(new TrainConfig(), parse.GetValue(config), flags);
                     if (resolved.Minutes is null && resolved.Steps is null)
                         throw new ArgumentException("naf train needs a budget: --minutes M or --steps S (or minutes/steps in --config).");
-                    run = RunDirectory.CreateNew(outPath, resolved);
+                    run = RunDirectory.CreateNew(outPath, resolved, parse.GetValue(replace));
                 }
 
                 using var interrupt = new CancellationTokenSource();

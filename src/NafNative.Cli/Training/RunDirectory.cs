@@ -12,6 +12,10 @@ public sealed class RunDirectory
 
     private RunDirectory(string path) => Path = path;
 
+    /// <summary>Every file a run writes into its folder (what --replace removes).</summary>
+    private static readonly string[] RunFiles =
+        [ConfigFile, MetricsFile, CheckpointFile, BestCheckpointFile, EvalsFile, "curve-time.png", "curve-steps.png"];
+
     public string Path { get; }
     public string ConfigPath => System.IO.Path.Combine(Path, ConfigFile);
     public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
@@ -19,13 +23,18 @@ public sealed class RunDirectory
     public string BestCheckpointPath => System.IO.Path.Combine(Path, BestCheckpointFile);
     public string EvalsPath => System.IO.Path.Combine(Path, EvalsFile);
 
-    /// <summary>A new run folder (it must not hold a run already).</summary>
-    public static RunDirectory CreateNew(string? path, TrainConfig config)
+    /// <summary>A new run folder. It must not hold a run already, unless <paramref name="replace"/>: then the files a
+    /// run writes (and only those) are deleted first.</summary>
+    public static RunDirectory CreateNew(string? path, TrainConfig config, bool replace = false)
     {
         path ??= System.IO.Path.Combine("runs", $"{config.Task}__naf__{config.Seed}__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}");
         var run = new RunDirectory(System.IO.Path.GetFullPath(path));
         if (File.Exists(run.ConfigPath))
-            throw new ArgumentException($"--out {path}: a run already exists there; use --resume to continue it or choose another folder.");
+        {
+            if (!replace)
+                throw new ArgumentException($"--out {path}: a run already exists there; use --resume to continue it, --replace to start it over, or choose another folder.");
+            foreach (string file in RunFiles) File.Delete(System.IO.Path.Combine(run.Path, file));
+        }
         Directory.CreateDirectory(run.Path);
         File.WriteAllText(run.ConfigPath, JsonSerializer.Serialize(config, TrainConfig.Json));
         File.WriteAllText(run.MetricsPath, MetricsRow.Header + Environment.NewLine);

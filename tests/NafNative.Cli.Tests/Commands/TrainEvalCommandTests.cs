@@ -144,6 +144,26 @@ public sealed class TrainEvalCommandTests
     }
 
     [Test]
+    public void Train_ExistingRunFolder_FailsUnlessReplace()
+    {
+        string run = Path.Combine(_root, "again");
+        Assert.That(Run("train", "--task", "pendulum", "--workers", "1", "--steps", "300", "--out", run).Exit, Is.Zero);
+        File.WriteAllText(Path.Combine(run, "notes.txt"), "mine");
+
+        var again = Run("train", "--task", "pendulum", "--workers", "1", "--steps", "300", "--out", run);
+        Assert.That(again.Exit, Is.EqualTo(1));
+        Assert.That(again.Err, Does.Contain("a run already exists there").And.Contain("--replace"));
+
+        var replaced = Run("train", "--task", "pendulum", "--workers", "1", "--steps", "300", "--out", run, "--replace");
+        Assert.That(replaced.Exit, Is.Zero, replaced.Err);
+        Assert.That(File.ReadAllText(Path.Combine(run, "notes.txt")), Is.EqualTo("mine"), "only a run's own files are replaced");
+
+        var both = Run("train", "--steps", "300", "--out", run, "--replace", "--resume");
+        Assert.That(both.Exit, Is.EqualTo(1));
+        Assert.That(both.Err, Does.Contain("give one of them"));
+    }
+
+    [Test]
     public void Train_NoBudget_Fails()
     {
         var (exit, _, stderr) = Run("train", "--task", "pendulum", "--out", Path.Combine(_root, "x"));
