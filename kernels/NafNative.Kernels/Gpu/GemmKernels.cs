@@ -9,7 +9,9 @@ namespace NafNative.Kernels.Gpu;
 /// Thread (x, y) of a group owns C[row0 + y, col0 + x], so consecutive threads write consecutive columns.</para>
 /// <para>Each K step loads one TileSize² tile of op(A) and of op(B) into shared memory. The loads are arranged so
 /// consecutive threads read consecutive addresses in every form: for a transposed operand the thread's x index
-/// walks the stored row and the tile is written transposed (rows padded by one float against bank conflicts).</para>
+/// walks the stored row and the tile is written transposed (rows padded by one float against bank conflicts).
+/// The next step's two elements are fetched into registers before the current step's products run (software
+/// pipelining), so the global-load latency overlaps the shared-memory FMA loop instead of preceding it.</para>
 /// <para>Sums run over p in tile order, one product at a time: the result differs from the CPU kernels' only by
 /// float reassociation (≤ K·2⁻²³·Σ|aᵢbᵢ|).</para>
 /// </remarks>
@@ -51,33 +53,16 @@ public static class GemmKernels
         long offsetA = g.OffsetA + z * g.ZStrideA, offsetB = g.OffsetB + z * g.ZStrideB;
         int kBegin = slice > 0 ? ILGPU.Grid.IdxZ * slice : 0;
         int kEnd = slice > 0 && kBegin + slice < g.K ? kBegin + slice : g.K;
+        float ra = FetchA(a, offsetA, g, transposeA, row0, kBegin, kEnd, tx, ty);
+        float rb = FetchB(b, offsetB, g, transposeB, kBegin, col0, kEnd, tx, ty);
         float sum = 0f;
         for (int p0 = kBegin; p0 < kEnd; p0 += TileSize)
         {
-            if (!transposeA)
-            {
-                // Stored (i, p): x walks p along the stored row.
-                int i = row0 + ty, p = p0 + tx;
-                aTile[ty * Pitch + tx] = i < g.M && p < kEnd ? LoadA(a, offsetA, g.Lda, g.Ones, i, p) : 0f;
-            }
-            else
-            {
-                // Stored (p, i): x walks i along the stored row; written transposed.
-                int i = row0 + tx, p = p0 + ty;
-                aTile[tx * Pitch + ty] = i < g.M && p < kEnd ? LoadA(a, offsetA, g.Lda, g.Ones, p, i) : 0f;
-            }
-            if (!transposeB)
-            {
-                int p = p0 + ty, j = col0 + tx;
-                bTile[ty * Pitch + tx] = p < kEnd && j < g.N ? b[offsetB + (long)p * g.Ldb + j] : 0f;
-            }
-            else
-            {
-                // Stored (j, p): x walks p along the stored row; written transposed.
-                int p = p0 + tx, j = col0 + ty;
-                bTile[tx * Pitch + ty] = p < kEnd && j < g.N ? b[offsetB + (long)j * g.Ldb + p] : 0f;
-            }
+            if (!transposeA) aTile[ty * Pitch + tx] = ra; else aTile[tx * Pitch + ty] = ra;
+            if (!transposeB) bTile[ty * Pitch + tx] = rb; else bTile[tx * Pitch + ty] = rb;
             ILGPU.Group.Barrier();
+            ra = FetchA(a, offsetA, g, transposeA, row0, p0 + TileSize, kEnd, tx, ty);
+            rb = FetchB(b, offsetB, g, transposeB, p0 + TileSize, col0, kEnd, tx, ty);
             for (int q = 0; q < TileSize; q++) sum += aTile[ty * Pitch + q] * bTile[q * Pitch + tx];
             ILGPU.Group.Barrier();
         }
@@ -96,6 +81,20 @@ public static class GemmKernels
             if (g.Relu != 0) value = value > 0f ? value : 0f;
             c[at] = value;
         }
+    }
+
+    // op(A)[row0 + ·, p0 + ·] for this thread's slot of the tile (zero outside M × [.., kEnd)).
+    private static float FetchA(ArrayView<float> a, long offsetA, GemmArgs g, bool transposeA, int row0, int p0, int kEnd, int tx, int ty)
+    {
+        if (!transposeA) { int i = row0 + ty, p = p0 + tx; return i < g.M && p < kEnd ? LoadA(a, offsetA, g.Lda, g.Ones, i, p) : 0f; }
+        else { int i = row0 + tx, p = p0 + ty; return i < g.M && p < kEnd ? LoadA(a, offsetA, g.Lda, g.Ones, p, i) : 0f; }
+    }
+
+    // op(B)[p0 + ·, col0 + ·] for this thread's slot of the tile (zero outside [.., kEnd) × N).
+    private static float FetchB(ArrayView<float> b, long offsetB, GemmArgs g, bool transposeB, int p0, int col0, int kEnd, int tx, int ty)
+    {
+        if (!transposeB) { int p = p0 + ty, j = col0 + tx; return p < kEnd && j < g.N ? b[offsetB + (long)p * g.Ldb + j] : 0f; }
+        else { int p = p0 + tx, j = col0 + ty; return p < kEnd && j < g.N ? b[offsetB + (long)j * g.Ldb + p] : 0f; }
     }
 
     // A as stored: element (r, s) of rows of Lda floats; s == Lda is the virtual ones column when Ones = 1.

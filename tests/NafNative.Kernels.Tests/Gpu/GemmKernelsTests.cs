@@ -14,7 +14,7 @@ namespace NafNative.Kernels.Tests.Gpu;
 [TestFixture]
 public sealed class GemmKernelsTests
 {
-    private static readonly int[][] Shapes = [[5, 3, 7], [17, 33, 9], [1, 1, 1], [16, 16, 16], [33, 17, 40]];
+    private static readonly int[][] Shapes = [[5, 3, 7], [17, 33, 9], [1, 1, 1], [16, 16, 16], [33, 17, 40], [32, 32, 32], [65, 47, 50]];
 
     private static IEnumerable<TestCaseData> Cases()
     {
@@ -92,6 +92,8 @@ public sealed class GemmKernelsTests
 
     [TestCase(6, 5, 40, 16)]
     [TestCase(9, 17, 33, 32)]
+    [TestCase(101, 100, 1024, 256)]
+    [TestCase(37, 70, 200, 48)]
     public void GemmTN_SplitK_AddsSlicesIntoC(int m, int n, int k, int slice)
     {
         // A weight gradient's K is the batch; the slices add atomically into C's start values (the CPU's += form).

@@ -67,7 +67,7 @@ public sealed partial class GpuNafTrainer
             : throw new ArgumentOutOfRangeException(nameof(value), value, $"SplitKRows must be a positive multiple of {GemmKernels.TileSize}.");
     }
 
-    private int _splitKRows = 256;
+    private int _splitKRows = 64;
 
     private void LoadKernels()
     {

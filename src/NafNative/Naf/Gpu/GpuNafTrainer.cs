@@ -30,7 +30,7 @@ namespace NafNative.Naf.Gpu;
 /// update's last kernel). K = 1 gives the old behaviour: every Step waits for its own loss.</para>
 /// <para>One update is 3L + 2 launches for L layers (11 for two hidden layers): L forward GEMMs (bias folded in as a
 /// ones column, ReLU in the epilogue, online and target as the two problems of one grid), one fused TD/advantage
-/// kernel, L weight-and-bias-gradient GEMMs (split over the batch, with atomic adds, past 256 rows; plus one memset
+/// kernel, L weight-and-bias-gradient GEMMs (split over the batch, with atomic adds, past 64 rows; plus one memset
 /// then), L − 1 input-gradient GEMMs (ReLU mask in the epilogue), one reduction (loss, ‖g‖) and one fused
 /// clip/Adam/Polyak pass.</para>
 /// <para><see cref="Parameters"/> downloads θ into one of two page-locked host mirrors in turn, so the span handed
