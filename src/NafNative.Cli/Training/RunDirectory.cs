@@ -78,6 +78,19 @@ public sealed class RunDirectory
                 .Select(p => (double.Parse(p[0], Inv), long.Parse(p[1], Inv), double.Parse(p[3], Inv))).ToList()
             : [];
 
+    /// <summary>(success rate, mean return) of the evaluation last kept as best.naf, or null if none was.</summary>
+    public (double Success, double Return)? ReadBestEval()
+    {
+        if (!File.Exists(EvalsPath) || !File.Exists(BestCheckpointPath)) return null;
+        (double, double)? best = null;
+        foreach (string line in File.ReadLines(EvalsPath).Skip(1))
+        {
+            string[] p = line.Split(',');
+            if (p.Length == 6 && p[5] == "1") best = (double.Parse(p[3], Inv), double.Parse(p[4], Inv));
+        }
+        return best;
+    }
+
     private static readonly System.Globalization.CultureInfo Inv = System.Globalization.CultureInfo.InvariantCulture;
     private static string F(double v) => v.ToString("G6", Inv);
 

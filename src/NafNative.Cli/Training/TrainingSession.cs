@@ -66,7 +66,8 @@ public sealed class TrainingSession
         var clock = Stopwatch.StartNew();
         double lastMetrics = 0, lastCheckpoint = 0, lastEval = 0;
         using var evalEnvironment = _createTask(_config.Task, -1);
-        var best = (Success: double.NegativeInfinity, Return: double.NegativeInfinity);
+        // A resumed run keeps competing against the best evaluation it already kept in best.naf.
+        var best = _run.ReadBestEval() ?? (double.NegativeInfinity, double.NegativeInfinity);
         var previous = (Time: 0.0, Steps: 0L, Updates: 0L);
         bool budgetSpent = false;
         try
