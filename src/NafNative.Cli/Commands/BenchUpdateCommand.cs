@@ -67,27 +67,7 @@ internal static class BenchUpdateCommand
     private static UpdateResult Measure(NafOptions options, double seconds, double peak)
     {
         var trainer = new NafTrainer(options);
-        int b = options.BatchSize;
-        var random = new Random(7);
-        float[] x = Fill(new float[b * options.ObservationSize], random), x2 = Fill(new float[b * options.ObservationSize], random);
-        float[] u = Fill(new float[b * options.ActionSize], random), r = Fill(new float[b], random), done = new float[b];
-        for (int i = 0; i < b; i += 10) done[i] = 1f;
-
-        trainer.Step(x, u, r, x2, done); // warm-up: the tape's arenas reach their size here
-        long before = 0, updates = 0;
-        var (calls, elapsed) = Measurement.Run(count =>
-        {
-            if (updates == 0) before = GC.GetAllocatedBytesForCurrentThread();
-            for (long i = 0; i < count; i++) trainer.Step(x, u, r, x2, done);
-            updates += count;
-        }, seconds);
-        // Allocation over every timed and warm-up call after the first (the first call reads the counter).
-        double allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Math.Max(1, updates);
-        double ups = calls / elapsed;
-        double gflops = trainer.Network.UpdateFlops(b) * ups / 1e9;
-        return new UpdateResult(options.ObservationSize, options.ActionSize, [.. options.HiddenSizes], b, SimdPath.Active.ToString(),
-            ups, ups * b, gflops, peak, gflops / peak, allocated, trainer.Network.UpdateFlops(b), calls,
-            "cpu", CommonOptions.CpuDescription());
+        return Measure(options, seconds, peak, trainer.Network, trainer.Step, synchronize: null, "cpu", CommonOptions.CpuDescription());
     }
 
     // The same loop on the ILGPU backend, as a learner drives it: Step only enqueues (the host launches update t + 1
@@ -99,28 +79,39 @@ internal static class BenchUpdateCommand
     {
         using var trainer = new GpuNafTrainer(options, backend == "gpu" ? GpuDevice.Cuda : GpuDevice.CpuAccelerator);
         double peak = GpuAccelerators.PeakGflops(trainer.Accelerator) ?? PeakMeter.MeasureGflops(Math.Min(1.0, seconds / 3));
+        return Measure(options, seconds, peak, trainer.Network, trainer.Step, () => trainer.SynchronizeLoss(), backend, trainer.DeviceName);
+    }
+
+    private delegate float StepFunction(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated);
+
+    // One backend's timed loop on a fixed synthetic batch (every 10th transition terminal). The first step is the
+    // warm-up (tape arenas reach their size; GPU kernels compile); allocation is counted over every call after it.
+    private static UpdateResult Measure(NafOptions options, double seconds, double peak, NafNetwork network,
+        StepFunction step, Action? synchronize, string backend, string device)
+    {
         int b = options.BatchSize;
         var random = new Random(7);
         float[] x = Fill(new float[b * options.ObservationSize], random), x2 = Fill(new float[b * options.ObservationSize], random);
         float[] u = Fill(new float[b * options.ActionSize], random), r = Fill(new float[b], random), done = new float[b];
         for (int i = 0; i < b; i += 10) done[i] = 1f;
 
-        trainer.Step(x, u, r, x2, done); // warm-up: kernels compile on first launch
-        trainer.SynchronizeLoss();
+        step(x, u, r, x2, done);
+        synchronize?.Invoke();
         long before = 0, updates = 0;
         var (calls, elapsed) = Measurement.Run(count =>
         {
             if (updates == 0) before = GC.GetAllocatedBytesForCurrentThread();
-            for (long i = 0; i < count; i++) trainer.Step(x, u, r, x2, done);
-            trainer.SynchronizeLoss();
+            for (long i = 0; i < count; i++) step(x, u, r, x2, done);
+            synchronize?.Invoke();
             updates += count;
         }, seconds);
         double allocated = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)Math.Max(1, updates);
         double ups = calls / elapsed;
-        double flops = trainer.Network.UpdateFlops(b);
+        double flops = network.UpdateFlops(b);
         double gflops = flops * ups / 1e9;
         return new UpdateResult(options.ObservationSize, options.ActionSize, [.. options.HiddenSizes], b, SimdPath.Active.ToString(),
-            ups, ups * b, gflops, peak, gflops / peak, allocated, flops, calls, backend, trainer.DeviceName);
+            ups, ups * b, gflops, peak, gflops / peak, allocated, flops, calls, backend, device);
     }
 
     internal static int[]? ParseHidden(string? text)
