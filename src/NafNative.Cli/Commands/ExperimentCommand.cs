@@ -50,23 +50,16 @@ internal static class ExperimentCommand
 
                 Directory.CreateDirectory(root);
                 var results = new List<WorkerScalingRow>();
-                using var interrupt = new CancellationTokenSource();
-                ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
-                Console.CancelKeyPress += onCancel;
-                try
+                using (var interrupt = new CtrlC())
                 {
                     foreach (var cfg in configs)
                     {
-                        if (interrupt.IsCancellationRequested) break;
+                        if (interrupt.Token.IsCancellationRequested) break;
                         stderr.WriteLine($"naf experiment workers: {cfg.Workers} worker(s), {cfg.Minutes} min, time scale {cfg.TimeScale}");
                         var run = RunDirectory.CreateNew(Path.Combine(root, $"workers-{cfg.Workers}"), cfg);
                         var summary = new TrainingSession(cfg, run, TaskCatalog.Create).Run(null, interrupt.Token, new ProgressPrinter(stderr).Print);
                         results.Add(WorkerScalingRow.From(cfg, run, summary, targetSuccess));
                     }
-                }
-                finally
-                {
-                    Console.CancelKeyPress -= onCancel;
                 }
                 string csv = Path.Combine(root, "workers.csv");
                 File.WriteAllLines(csv, [WorkerScalingRow.Header, .. results.Select(r => r.ToCsv())]);

@@ -63,10 +63,7 @@ internal static class TrainCommand
                     run = RunDirectory.CreateNew(outPath, resolved, parse.GetValue(replace));
                 }
 
-                using var interrupt = new CancellationTokenSource();
-                ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; interrupt.Cancel(); };
-                Console.CancelKeyPress += onCancel;
-                try
+                using (var interrupt = new CtrlC())
                 {
                     stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, backend {resolved.Backend}, run folder {run.Path}");
                     var session = new TrainingSession(resolved, run, TaskCatalog.Create);
@@ -82,10 +79,6 @@ internal static class TrainCommand
                     stdout.WriteLine($"checkpoint: {summary.CheckpointPath} (latest)");
                     stdout.WriteLine($"best:       {summary.BestCheckpointPath} (greedy eval success {summary.BestEvalSuccess:P0})");
                     stdout.WriteLine($"curves:     {summary.CurveTimePath}, {summary.CurveStepsPath}");
-                }
-                finally
-                {
-                    Console.CancelKeyPress -= onCancel;
                 }
                 return 0;
             }
