@@ -170,6 +170,9 @@ public sealed record TrainConfig
     private static void Wrap(string field, Action build)
     {
         try { build(); }
-        catch (ArgumentException e) { throw new ArgumentException($"config field '{field}': {e.Message.TrimEnd('.')}.", e); }
+        catch (Exception e) when (e is ArgumentException or Sim.Mujoco.MujocoUnavailableException)
+        {
+            throw new ArgumentException($"config field '{field}': {e.Message.TrimEnd('.')}.", e);
+        }
     }
 }

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Numerics;
 using NafNative.Environments;
 using NafNative.Safety;
 using NafNative.Sim.Arm;
@@ -38,10 +37,8 @@ public sealed class ReachTask : IEnvironment
     private readonly ReachOptions _options;
     private readonly ArmSimulator _simulator;
     private readonly int _n;
-    private readonly double[] _command, _startQ, _startQd, _commandScale;
-    private readonly SafetyFilter? _safety;
-    private readonly ArmForwardKinematics _kinematics;
-    private readonly float[] _requested, _filtered, _positions;
+    private readonly double[] _command, _startQ, _startQd;
+    private readonly ArmCommandFilter _commands;
     private Vec3 _target;
     private int _steps;
     private bool _inEpisode;
@@ -55,33 +52,23 @@ public sealed class ReachTask : IEnvironment
         _command = new double[_n];
         _startQ = new double[_n];
         _startQd = new double[_n];
-        _commandScale = new double[_n];
-        for (int i = 0; i < _n; i++) _commandScale[i] = _options.ActionScale * _options.Model.MaxVelocities[i];
         ObservationSize = 2 * _n + 9;
-        _requested = new float[_n];
-        _filtered = new float[_n];
-        _positions = new float[_n];
-        _kinematics = new ArmForwardKinematics(_options.Model);
-        if (_options.SafetyEnabled) _safety = new SafetyFilter(CreateSafetyLimits(_options));
+        _commands = new ArmCommandFilter(_options.Model, _options.ActionScale,
+            _options.SafetyEnabled ? CreateSafetyLimits(_options) : null, nameof(ReachTask));
     }
 
     /// <summary>The filter every command passes (null when <see cref="ReachOptions.SafetyEnabled"/> is off); its
     /// counters say how often each rule intervened.</summary>
-    public SafetyFilter? Safety => _safety;
+    public SafetyFilter? Safety => _commands.Safety;
 
     /// <summary>Limits for the filter: the arm's own velocity limits and joint ranges (with the configured margin),
     /// the configured workspace box, the control period, and a watchdog of four periods.</summary>
     public static SafetyLimits CreateSafetyLimits(ReachOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var m = options.Model;
-        static float[] F(double[] v) => Array.ConvertAll(v, x => (float)x);
-        var period = TimeSpan.FromSeconds(1.0 / options.Simulator.ControlRate);
-        return new SafetyLimits(F(m.MaxVelocities), F(m.LowerLimits), F(m.UpperLimits), (float)options.SafetyJointMargin,
-            ToVector(options.WorkspaceMin), ToVector(options.WorkspaceMax), period, 4 * period);
+        return ArmCommandFilter.CreateLimits(options.Model, options.Simulator.ControlRate, options.SafetyJointMargin,
+            options.WorkspaceMin, options.WorkspaceMax);
     }
-
-    private static Vector3 ToVector(Vec3 v) => new((float)v.X, (float)v.Y, (float)v.Z);
 
     public string Name => "reach";
     public int ObservationSize { get; }
@@ -144,26 +131,8 @@ public sealed class ReachTask : IEnvironment
         if (!_inEpisode) ThrowNotInEpisode();
         if (action.Length != _n) ThrowActionLength(action.Length);
         CheckObservation(observation);
-        bool intervened = false;
-        if (_safety is null)
-        {
-            for (int i = 0; i < _n; i++)
-                if (!float.IsFinite(action[i])) ThrowNotFinite(i, action[i]);
-            for (int i = 0; i < _n; i++) _command[i] = Math.Clamp(action[i], -1f, 1f) * _commandScale[i];
-        }
-        else
-        {
-            // Every command passes the safety filter (NaN/∞ → zero velocity and a counted fault), as on hardware.
-            ReadOnlySpan<double> q = _simulator.Positions;
-            for (int i = 0; i < _n; i++)
-            {
-                // A non-finite action goes to the filter as it is (clamping would turn ∞ into a full-speed command).
-                _requested[i] = float.IsFinite(action[i]) ? (float)(Math.Clamp(action[i], -1f, 1f) * _commandScale[i]) : action[i];
-                _positions[i] = (float)q[i];
-            }
-            intervened = _safety.Filter(_requested, _positions, _kinematics, _filtered) != SafetyInterventions.None;
-            for (int i = 0; i < _n; i++) _command[i] = _filtered[i];
-        }
+        // Every command passes the safety filter (NaN/∞ → zero velocity and a counted fault), as on hardware.
+        bool intervened = _commands.Apply(action, _simulator.Positions, _command);
         _simulator.StepControl(_command);
         _steps++;
 
@@ -227,10 +196,6 @@ public sealed class ReachTask : IEnvironment
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowActionLength(int length) =>
         throw new ArgumentException($"ReachTask.Step: action has length {length}; pass exactly ActionSize = {_n}.", "action");
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowNotFinite(int index, float value) =>
-        throw new ArgumentException($"ReachTask.Step: action[{index}] is {value}; actions must be finite numbers in [-1, 1]. The state is unchanged.", "action");
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ThrowNotInEpisode() =>

@@ -61,7 +61,6 @@ public sealed class TrainEvalCommandTests
     }
 
     [TestCase(new[] { "--task", "teleport" }, "unknown task 'teleport'")]
-    [TestCase(new[] { "--task", "door-push" }, "MuJoCo")]
     [TestCase(new[] { "--workers", "-2" }, "config field 'workers'")]
     [TestCase(new[] { "--minutes", "NaN" }, "config field 'minutes'")]
     [TestCase(new[] { "--pacing", "warp" }, "config field 'pacing'")]

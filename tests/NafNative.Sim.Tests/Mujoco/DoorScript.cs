@@ -1,0 +1,72 @@
+using NafNative.Sim.Arm;
+using NafNative.Sim.Tasks;
+
+namespace NafNative.Sim.Tests.Mujoco;
+
+/// <summary>A hand-written door opener: damped-least-squares end-effector control through waypoints (above the
+/// knob, press the lever down, then push or pull while holding it). It proves the task is solvable with the task's
+/// actions and limits, and drives hand-built states in tests.</summary>
+internal sealed class DoorScript
+{
+    private readonly DoorTask _task;
+    private readonly ArmDynamics _dynamics;
+    private readonly double[] _q = new double[7], _jacobian = new double[21];
+    private int _phase;
+
+    public DoorScript(DoorTask task)
+    {
+        _task = task;
+        _dynamics = new ArmDynamics(task.Options.Model);
+    }
+
+    public void Act(Span<float> action)
+    {
+        Vec3 grip = _task.TargetPosition, ee = _task.EndEffectorPosition;
+        double open = _task.Options.Direction == DoorDirection.Push ? 1 : -1;
+        if (_task.StepCount == 0) _phase = 0;
+        // Phases only advance (hysteresis), so the script never chatters between two goals.
+        if (_phase == 0 && Vec3.Distance(ee, grip + new Vec3(0, 0, 0.02)) < 0.01) _phase = 1;
+        if (_phase == 1 && _task.HandleAngle > _task.Options.HandleReleaseAngle) _phase = 2;
+        Vec3 goal = _phase switch
+        {
+            0 => grip + new Vec3(0, 0, 0.02),                 // above the knob
+            1 => grip + new Vec3(0, 0, -0.08),                // press the lever down
+            _ => grip + new Vec3(open * 0.15, 0, open > 0 ? -0.05 : -0.10), // open, keeping the lever pressed (pulling relies on friction: press harder)
+        };
+        for (int i = 0; i < 7; i++) _q[i] = _task.JointAngle(i);
+        _dynamics.SetConfiguration(_q);
+        _dynamics.LinearJacobian(_jacobian);
+        Vec3 error = 4 * (goal - ee);
+        const double damping = 0.05;
+        var a = new double[3, 3];
+        for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 3; c++)
+        {
+            double sum = r == c ? damping * damping : 0;
+            for (int j = 0; j < 7; j++) sum += _jacobian[7 * r + j] * _jacobian[7 * c + j];
+            a[r, c] = sum;
+        }
+        Vec3 y = Solve3(a, error);
+        for (int j = 0; j < 7; j++)
+        {
+            double qd = _jacobian[j] * y.X + _jacobian[7 + j] * y.Y + _jacobian[14 + j] * y.Z;
+            action[j] = (float)Math.Clamp(qd / (_task.Options.ActionScale * _task.Options.Model.MaxVelocities[j]), -1, 1);
+        }
+    }
+
+    internal static Vec3 Solve3(double[,] a, Vec3 b)
+    {
+        static double Det(double[,] m) =>
+            m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
+            - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
+            + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]);
+        double det = Det(a);
+        double Column(int k)
+        {
+            var m = (double[,])a.Clone();
+            m[0, k] = b.X; m[1, k] = b.Y; m[2, k] = b.Z;
+            return Det(m) / det;
+        }
+        return new Vec3(Column(0), Column(1), Column(2));
+    }
+}

@@ -1,0 +1,17 @@
+using NafNative.Sim.Mujoco;
+using NUnit.Framework;
+
+namespace NafNative.Sim.Tests.Mujoco;
+
+/// <summary>MuJoCo tests run wherever libmujoco-dev is installed. Without it they are skipped with the install
+/// command, except under CI (CI=true), which installs it (.ci/run) and so must never skip them silently.</summary>
+internal static class MujocoTestGuard
+{
+    public static void Require()
+    {
+        if (MujocoRuntime.IsAvailable) return;
+        string reason = MujocoRuntime.UnavailableReason!;
+        if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI must run the MuJoCo tests: {reason}");
+        Assert.Ignore(reason);
+    }
+}
