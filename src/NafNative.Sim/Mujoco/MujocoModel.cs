@@ -63,23 +63,33 @@ public sealed unsafe class MujocoModel : IDisposable
     }
 
     /// <summary>Index in qpos of a named joint's first coordinate.</summary>
-    public int JointPositionAddress(string joint) => IntArray(MujocoNative.ModelInt.JointQposAddress, JointCount)[Id(MujocoObject.Joint, joint)];
+    public int JointPositionAddress(string joint) => JointPositionAddressById(Id(MujocoObject.Joint, joint));
 
     /// <summary>Index in qvel (and qfrc_*) of a named joint's first degree of freedom.</summary>
-    public int JointVelocityAddress(string joint) => IntArray(MujocoNative.ModelInt.JointDofAddress, JointCount)[Id(MujocoObject.Joint, joint)];
+    public int JointVelocityAddress(string joint) => JointVelocityAddressById(Id(MujocoObject.Joint, joint));
 
     /// <summary>A named joint's range (lower, upper).</summary>
-    public (double Lower, double Upper) JointRange(string joint)
+    public (double Lower, double Upper) JointRange(string joint) => JointRangeById(Id(MujocoObject.Joint, joint));
+
+    /// <summary>A named actuator's control range (lower, upper).</summary>
+    public (double Lower, double Upper) ControlRange(string actuator) => ControlRangeById(Id(MujocoObject.Actuator, actuator));
+
+    /// <summary>jnt_qposadr of joint <paramref name="id"/>.</summary>
+    public int JointPositionAddressById(int id) => IntArray(MujocoNative.ModelInt.JointQposAddress, JointCount)[id];
+
+    /// <summary>jnt_dofadr of joint <paramref name="id"/>.</summary>
+    public int JointVelocityAddressById(int id) => IntArray(MujocoNative.ModelInt.JointDofAddress, JointCount)[id];
+
+    /// <summary>jnt_range of joint <paramref name="id"/>.</summary>
+    public (double Lower, double Upper) JointRangeById(int id)
     {
-        int id = Id(MujocoObject.Joint, joint);
         ReadOnlySpan<double> range = RealArray(MujocoNative.ModelReal.JointRange, 2 * JointCount);
         return (range[2 * id], range[2 * id + 1]);
     }
 
-    /// <summary>A named actuator's control range (lower, upper).</summary>
-    public (double Lower, double Upper) ControlRange(string actuator)
+    /// <summary>actuator_ctrlrange of actuator <paramref name="id"/>.</summary>
+    public (double Lower, double Upper) ControlRangeById(int id)
     {
-        int id = Id(MujocoObject.Actuator, actuator);
         ReadOnlySpan<double> range = RealArray(MujocoNative.ModelReal.ActuatorCtrlRange, 2 * ActuatorCount);
         return (range[2 * id], range[2 * id + 1]);
     }

@@ -10,7 +10,7 @@ namespace NafNative.Sim.Tasks;
 /// 0.70 m in front of the robot; a 10 cm lever handle on an 8 cm spindle, 0.40 m up, spring-returned), with the arm of
 /// iiwa14_gripper.xml, fingers closed. Figures below are <see cref="DoorOptions"/> defaults.</para>
 /// <para><b>Latch</b> (applied here every physics step): while engaged, a torsional spring-damper
-/// (2,000 N·m/rad, 20 N·m·s/rad) holds the door at 0; it lets go once the handle is pressed past 0.5 rad and
+/// (10,000 N·m/rad, 100 N·m·s/rad: the arm pushing the panel with ~100 N deflects it ≈ 0.002 rad) holds the door at 0; it lets go once the handle is pressed past 0.5 rad and
 /// engages again only when the door is back within 0.01 rad of shut with the handle released.</para>
 /// <para><b>Episode</b>: arm at reach's home pose + U(±0.05) rad per joint (from the seed), door shut and latched,
 /// handle up; 150 steps (7.5 s); never terminates early (except a MuJoCo instability, see
@@ -20,7 +20,7 @@ namespace NafNative.Sim.Tasks;
 /// point (on the lever, near its tip), then [23] door opening angle θ_open (rad, positive = open in this door's
 /// direction), [24] its rate (rad/s), [25] handle angle / release angle, [26] handle rate (rad/s), [27] latch engaged
 /// (1) or not (0).</para>
-/// <para><b>Reward</b>: −‖p_ee − p_grip‖ + 0.5·min(1, φ/0.5) + 5·θ_open. <b>Success</b>: θ_open ≥ 0.3 rad at the
+/// <para><b>Reward</b>: −‖p_ee − p_grip‖ + 0.25·min(1, φ/0.5) + θ_open. <b>Success</b>: θ_open ≥ 0.3 rad at the
 /// episode's end.</para>
 /// </remarks>
 public sealed class DoorTask : MujocoArmTask

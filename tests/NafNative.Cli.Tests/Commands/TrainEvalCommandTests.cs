@@ -46,6 +46,28 @@ public sealed class TrainEvalCommandTests
         Assert.That(strict.Exit, Is.EqualTo(2), "a requested check that fails exits with 2");
     }
 
+    [TestCase("door-push")]
+    [TestCase("pick-place")]
+    public void Train_MujocoTask_RunsAndEvaluates(string task)
+    {
+        if (!NafNative.Sim.Mujoco.MujocoRuntime.IsAvailable)
+        {
+            string reason = NafNative.Sim.Mujoco.MujocoRuntime.UnavailableReason!;
+            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI must run the MuJoCo tasks: {reason}");
+            Assert.Ignore(reason);
+        }
+        string run = Path.Combine(_root, task);
+        var (exit, _, stderr) = Run("train", "--task", task, "--workers", "2", "--steps", "3000", "--seed", "1", "--out", run);
+        Assert.That(exit, Is.Zero, stderr);
+        Assert.That(File.Exists(Path.Combine(run, RunDirectory.CheckpointFile)));
+
+        var eval = Run("eval", "--run", run, "--episodes", "2", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+        using var doc = JsonDocument.Parse(eval.Out);
+        Assert.That(doc.RootElement.GetProperty("episodes").GetInt32(), Is.EqualTo(2));
+        Assert.That(double.IsFinite(doc.RootElement.GetProperty("mean_return").GetDouble()), Is.True);
+    }
+
     [Test]
     public void Train_Resume_ContinuesFromCheckpoint()
     {

@@ -36,21 +36,26 @@ internal sealed class DoorScript
         for (int i = 0; i < 7; i++) _q[i] = _task.JointAngle(i);
         _dynamics.SetConfiguration(_q);
         _dynamics.LinearJacobian(_jacobian);
-        Vec3 error = 4 * (goal - ee);
+        ResolvedRate(_task.Options, _jacobian, 4 * (goal - ee), action);
+    }
+
+    /// <summary>Damped least squares: joint rates q̇ = Jᵀ(JJᵀ + λ²1)⁻¹ v for end-effector velocity v, in action units.</summary>
+    internal static void ResolvedRate(MujocoArmOptions options, double[] jacobian, Vec3 velocity, Span<float> action)
+    {
         const double damping = 0.05;
         var a = new double[3, 3];
         for (int r = 0; r < 3; r++)
         for (int c = 0; c < 3; c++)
         {
             double sum = r == c ? damping * damping : 0;
-            for (int j = 0; j < 7; j++) sum += _jacobian[7 * r + j] * _jacobian[7 * c + j];
+            for (int j = 0; j < 7; j++) sum += jacobian[7 * r + j] * jacobian[7 * c + j];
             a[r, c] = sum;
         }
-        Vec3 y = Solve3(a, error);
+        Vec3 y = Solve3(a, velocity);
         for (int j = 0; j < 7; j++)
         {
-            double qd = _jacobian[j] * y.X + _jacobian[7 + j] * y.Y + _jacobian[14 + j] * y.Z;
-            action[j] = (float)Math.Clamp(qd / (_task.Options.ActionScale * _task.Options.Model.MaxVelocities[j]), -1, 1);
+            double qd = jacobian[j] * y.X + jacobian[7 + j] * y.Y + jacobian[14 + j] * y.Z;
+            action[j] = (float)Math.Clamp(qd / (options.ActionScale * options.Model.MaxVelocities[j]), -1, 1);
         }
     }
 

@@ -1,0 +1,147 @@
+using NafNative.Environments;
+using NafNative.Sim.Arm;
+using NafNative.Sim.Tasks;
+using NUnit.Framework;
+
+namespace NafNative.Sim.Tests.Mujoco;
+
+public sealed class PickPlaceTaskTests
+{
+    private static readonly double[] Home = [0, 0.5, 0, -1.5, 0, 1.14, 0];
+
+    [SetUp]
+    public void RequireMujoco() => MujocoTestGuard.Require();
+
+    [Test]
+    public void ScriptedPicker_CarriesTheCubeToTheGoal()
+    {
+        // Solvable with the task's own actions: open, descend around the cube, close, lift to the goal.
+        using var task = new PickPlaceTask();
+        var observation = new float[task.ObservationSize];
+        var action = new float[task.ActionSize];
+        var dynamics = new ArmDynamics(task.Options.Model);
+        double[] q = new double[7], jacobian = new double[21];
+        int successes = 0;
+        for (int seed = 0; seed < 5; seed++)
+        {
+            task.Reset(seed, observation);
+            int phase = 0, closing = 0;
+            StepResult r;
+            do
+            {
+                Vec3 cube = task.CubePosition, grasp = task.GraspPoint;
+                if (phase == 0 && Vec3.Distance(grasp, cube + new Vec3(0, 0, 0.08)) < 0.01) phase = 1;
+                if (phase == 1 && Vec3.Distance(grasp, cube) < 0.008) phase = 2;
+                if (phase == 2 && ++closing > 10) phase = 3;
+                Vec3 goal = phase switch
+                {
+                    0 => cube + new Vec3(0, 0, 0.08),
+                    1 or 2 => cube,
+                    _ => task.TargetPosition,
+                };
+                for (int i = 0; i < 7; i++) q[i] = task.JointAngle(i);
+                dynamics.SetConfiguration(q);
+                dynamics.LinearJacobian(jacobian);
+                DoorScript.ResolvedRate(task.Options, jacobian, 4 * (goal - grasp), action);
+                action[7] = phase < 2 ? 1 : -1;
+                r = task.Step(action, observation);
+            } while (!r.Done);
+            TestContext.Out.WriteLine($"seed {seed}: cube {task.CubePosition} goal {task.TargetPosition} phase {phase}");
+            if (task.IsSuccess) successes++;
+        }
+        Assert.That(successes, Is.EqualTo(5));
+    }
+
+    [Test]
+    public void Reset_DrawsCubeAndGoalInTheirBoxes_Deterministically()
+    {
+        using var a = new PickPlaceTask();
+        using var b = new PickPlaceTask();
+        var oa = new float[a.ObservationSize];
+        var ob = new float[b.ObservationSize];
+        for (int seed = 0; seed < 20; seed++)
+        {
+            a.Reset(seed, oa);
+            b.Reset(seed, ob);
+            Assert.That(ob, Is.EqualTo(oa), $"seed {seed}");
+            Vec3 cube = a.CubePosition, goal = a.TargetPosition;
+            Assert.That(cube.X, Is.InRange(0.45, 0.65));
+            Assert.That(cube.Y, Is.InRange(-0.15, 0.15));
+            Assert.That(cube.Z, Is.EqualTo(0.02).Within(1e-9));
+            Assert.That(goal.X, Is.InRange(0.45, 0.65));
+            Assert.That(goal.Y, Is.InRange(-0.15, 0.15));
+            Assert.That(goal.Z, Is.InRange(0.10, 0.25));
+        }
+        var random = new Random(3);
+        var action = new float[8];
+        a.Reset(9, oa);
+        b.Reset(9, ob);
+        for (int k = 0; k < 50; k++)
+        {
+            for (int i = 0; i < 8; i++) action[i] = (float)(2 * random.NextDouble() - 1);
+            Assert.That(b.Step(action, ob), Is.EqualTo(a.Step(action, oa)));
+            Assert.That(ob, Is.EqualTo(oa));
+        }
+    }
+
+    [Test]
+    public void Observation_LayoutMatchesTheDocumentation()
+    {
+        using var task = new PickPlaceTask();
+        var o = new float[task.ObservationSize];
+        Assert.That(task.ObservationSize, Is.EqualTo(31));
+        Assert.That(task.ActionSize, Is.EqualTo(8));
+        task.Reset(4, o);
+        var c = task.Options.ObservationCenter;
+        double s = task.Options.PositionScale;
+        DoorTaskTests.AssertPosition(o, 14, task.EndEffectorPosition, c, s);
+        DoorTaskTests.AssertPosition(o, 20, task.TargetPosition, c, s);
+        DoorTaskTests.AssertPosition(o, 23, task.CubePosition, c, s);
+        Assert.That(o[29], Is.EqualTo(0).Within(1e-3), "left finger closed");
+        Assert.That(o[30], Is.EqualTo(0).Within(1e-3), "right finger closed");
+
+        // Gripper action +1 opens each finger to 4 cm, −1 closes it.
+        var action = new float[8];
+        action[7] = 1;
+        for (int k = 0; k < 10; k++) task.Step(action, o);
+        Assert.That(o[29], Is.EqualTo(1).Within(0.05), "left finger open");
+        Assert.That(o[30], Is.EqualTo(1).Within(0.05), "right finger open");
+        action[7] = float.NaN; // keeps the last opening, counted as an intervention
+        var r = task.Step(action, o);
+        Assert.That(r.SafetyIntervened, Is.True);
+        Assert.That(task.FingerOpeningCommand, Is.EqualTo(0.04).Within(1e-12));
+        action[7] = -1;
+        for (int k = 0; k < 10; k++) task.Step(action, o);
+        Assert.That(o[29], Is.EqualTo(0).Within(0.05), "left finger closed again");
+    }
+
+    [Test]
+    public void HandBuiltStates_RewardAndSuccess()
+    {
+        using var task = new PickPlaceTask();
+        var o = new float[task.ObservationSize];
+        int cube = task.ModelHandle.JointPositionAddress("cube_free");
+        task.Reset(0, o);
+        Vec3 goal = task.TargetPosition;
+        task.ResetTo(Home, o, sim => { sim.Qpos[cube] = 0.6; sim.Qpos[cube + 1] = 0.1; sim.Qpos[cube + 2] = 0.2; });
+        task.SetGoal(new Vec3(0.6, 0.1, 0.23));
+        Assert.That(task.IsSuccess, Is.True, "3 cm from the goal");
+        task.SetGoal(new Vec3(0.6, 0.1, 0.26));
+        Assert.That(task.IsSuccess, Is.False, "6 cm from the goal");
+        Assert.That(() => task.SetGoal(new Vec3(double.NaN, 0, 0)), Throws.ArgumentException);
+
+        // r = −d_grasp − 2·d_goal + 0.5·max(0, 1 − d_goal/0.05)
+        Assert.That(task.RewardAt(0.1, 0.2), Is.EqualTo(-0.5).Within(1e-12));
+        Assert.That(task.RewardAt(0, 0), Is.EqualTo(0.5).Within(1e-12));
+        Assert.That(task.RewardAt(0.02, 0.025), Is.EqualTo(-0.02 - 0.05 + 0.25).Within(1e-12));
+        _ = goal;
+    }
+
+    [Test]
+    public void WorkspaceFloor_IsTheFloor()
+    {
+        var options = new PickPlaceOptions();
+        Assert.That(options.WorkspaceMin.Z, Is.Zero, "fingertips may reach the floor the cube stands on");
+        Assert.That(new DoorOptions().WorkspaceMin.Z, Is.EqualTo(0.02));
+    }
+}
