@@ -1,7 +1,3 @@
-// Enabled once NafNative.Perf.csproj references src/NafNative.Sim and defines NAFNATIVE_SIM:
-//   <ProjectReference Include="..\..\src\NafNative.Sim\NafNative.Sim.csproj" />
-//   <DefineConstants>$(DefineConstants);NAFNATIVE_SIM</DefineConstants>
-// (or delete this #if and its #endif after adding the reference).
 using BenchmarkDotNet.Attributes;
 using NafNative.Environments;
 using NafNative.Sim.Arm;

@@ -119,7 +119,8 @@ public abstract class MujocoArmTask : IEnvironment
     /// <summary>The task's target point, written to the observation's target slot (m, world).</summary>
     public abstract Vec3 TargetPosition { get; }
 
-    /// <summary>The finger opening the fingers servo to (m, 0 closed … 0.04 open).</summary>
+    /// <summary>The finger opening the fingers servo to (m per finger, 0 closed … 0.04 open): 0.04·clamp(a + 1, 0, 1)
+    /// for gripper action a.</summary>
     public double FingerOpeningCommand => _fingerOpening;
 
     public void Reset(int seed, Span<float> observation)
@@ -168,7 +169,9 @@ public abstract class MujocoArmTask : IEnvironment
         {
             float g = action[_armActions];
             // A non-finite gripper action keeps the last opening: the fingers are not a safety hazard, but NaN is no command.
-            if (float.IsFinite(g)) _fingerOpening = 0.02 * (Math.Clamp(g, -1f, 1f) + 1);
+            // a ≥ 0 opens fully and a ∈ [−1, 0) closes in proportion, so an untrained policy (μ ≈ 0) starts with open
+            // fingers and closing is a deliberate act (a < −0.5 squeezes a 4 cm cube).
+            if (float.IsFinite(g)) _fingerOpening = 0.04 * Math.Clamp(g + 1f, 0f, 1f);
             else intervened = true;
         }
 

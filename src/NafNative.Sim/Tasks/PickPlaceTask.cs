@@ -12,12 +12,13 @@ namespace NafNative.Sim.Tasks;
 /// uniform (x, y) in x 0.45–0.65, y −0.15–0.15 m; goal uniform in x 0.45–0.65, y −0.15–0.15, z 0.10–0.25 m; all
 /// from the seed. 200 steps (10 s); never terminates early (except a MuJoCo instability).</para>
 /// <para><b>Action</b> (8): [0, 7) joint velocity commands as reach's, through the safety filter (workspace floor
-/// z ≥ 0); [7] gripper: a ∈ [−1, 1] servos each finger to an opening of 0.02·(a + 1) m (−1 closed, +1 fully open,
-/// 8 cm between the fingers).</para>
+/// z ≥ 0); [7] gripper: a ∈ [−1, 1] servos each finger to an opening of 0.04·clamp(a + 1, 0, 1) m: a ≥ 0 fully open
+/// (8 cm between the fingers), −1 closed, so an untrained policy starts open and a &lt; −0.5 squeezes the 4 cm cube.</para>
 /// <para><b>Observation</b> (31): the common 23 (<see cref="MujocoArmTask"/>) with the target = the goal, then
 /// [23, 26) cube position (scaled like every position), [26, 29) cube velocity / 0.5 m/s, [29, 31) left and right
 /// finger openings / 0.04 m.</para>
-/// <para><b>Reward</b>: −‖p_grasp − p_cube‖ − 2‖p_cube − g‖ + 0.5·max(0, 1 − ‖p_cube − g‖/0.05).
+/// <para><b>Reward</b>: −d_grasp + 0.5·max(0, 1 − d_grasp/0.04) + 0.5·[held] − 2·d_goal + 0.5·max(0, 1 − d_goal/0.05),
+/// with d_grasp = ‖p_grasp − p_cube‖, d_goal = ‖p_cube − g‖ and held = <see cref="Holding"/>.
 /// <b>Success</b>: ‖p_cube − g‖ &lt; 0.05 m at the episode's end.</para>
 /// </remarks>
 public sealed class PickPlaceTask : MujocoArmTask
@@ -60,10 +61,24 @@ public sealed class PickPlaceTask : MujocoArmTask
 
     public override bool IsSuccess => Vec3.Distance(CubePosition, _goal) < _options.SuccessRadius;
 
-    /// <summary>The reward for grasp–cube distance <paramref name="graspDistance"/> and cube–goal distance
-    /// <paramref name="goalDistance"/> (m).</summary>
-    public double RewardAt(double graspDistance, double goalDistance) =>
-        -_options.GraspWeight * graspDistance - _options.GoalWeight * goalDistance
+    /// <summary>Whether the fingers hold the cube now: its centre within 3 cm of the grasp point and both fingers
+    /// closed on it (each opening below 3 cm; a 4 cm cube stops them at 2 cm).</summary>
+    public bool Holding
+    {
+        get
+        {
+            ReadOnlySpan<double> qpos = Simulation.Qpos;
+            return Vec3.Distance(GraspPoint, CubePosition) < 0.03 && qpos[_fingerLeftQpos] < 0.03 && qpos[_fingerRightQpos] < 0.03;
+        }
+    }
+
+    /// <summary>The reward for grasp–cube distance <paramref name="graspDistance"/>, cube–goal distance
+    /// <paramref name="goalDistance"/> (m) and whether the cube is held.</summary>
+    public double RewardAt(double graspDistance, double goalDistance, bool holding) =>
+        -_options.GraspWeight * graspDistance
+        + _options.GraspBonusWeight * Math.Max(0, 1 - graspDistance / _options.GraspBonusRadius)
+        + (holding ? _options.HoldBonusWeight : 0)
+        - _options.GoalWeight * goalDistance
         + _options.BonusWeight * Math.Max(0, 1 - goalDistance / _options.SuccessRadius);
 
     /// <summary>Sets the goal for the running episode (hand-built states in tests).</summary>
@@ -90,7 +105,7 @@ public sealed class PickPlaceTask : MujocoArmTask
     }
 
     private protected override double ComputeReward() =>
-        RewardAt(Vec3.Distance(GraspPoint, CubePosition), Vec3.Distance(CubePosition, _goal));
+        RewardAt(Vec3.Distance(GraspPoint, CubePosition), Vec3.Distance(CubePosition, _goal), Holding);
 
     private protected override void WriteExtras(Span<float> extras)
     {

@@ -4,7 +4,8 @@ using NafNative.Sim.Tasks;
 namespace NafNative.Sim.Tests.Mujoco;
 
 /// <summary>A hand-written door opener: damped-least-squares end-effector control through waypoints (above the
-/// knob, press the lever down, then push or pull while holding it). It proves the task is solvable with the task's
+/// knob, press the lever down, then push while holding it; or, for a pull door, pull it a little by friction, lift
+/// over the knob, drop between knob and door and pull the knob from behind). It proves the task is solvable with the task's
 /// actions and limits, and drives hand-built states in tests.</summary>
 internal sealed class DoorScript
 {
@@ -22,16 +23,31 @@ internal sealed class DoorScript
     public void Act(Span<float> action)
     {
         Vec3 grip = _task.TargetPosition, ee = _task.EndEffectorPosition;
-        double open = _task.Options.Direction == DoorDirection.Push ? 1 : -1;
+        bool push = _task.Options.Direction == DoorDirection.Push;
         if (_task.StepCount == 0) _phase = 0;
         // Phases only advance (hysteresis), so the script never chatters between two goals.
         if (_phase == 0 && Vec3.Distance(ee, grip + new Vec3(0, 0, 0.02)) < 0.01) _phase = 1;
         if (_phase == 1 && _task.HandleAngle > _task.Options.HandleReleaseAngle) _phase = 2;
-        Vec3 goal = _phase switch
+        // Pull only: unit vector from the knob toward the door's face (the door turns about z by −opening).
+        double a = _task.OpeningAngle;
+        Vec3 behind = new(Math.Cos(a), -Math.Sin(a), 0);
+        if (!push)
         {
-            0 => grip + new Vec3(0, 0, 0.02),                 // above the knob
-            1 => grip + new Vec3(0, 0, -0.08),                // press the lever down
-            _ => grip + new Vec3(open * 0.15, 0, open > 0 ? -0.05 : -0.10), // open, keeping the lever pressed (pulling relies on friction: press harder)
+            if (_phase == 2 && a > 0.08) _phase = 3;                                       // well past the latch
+            if (_phase == 3 && ee.Z > grip.Z + 0.05) _phase = 4;
+            if (_phase == 4 && Vec3.Distance(ee, grip + 0.035 * behind + new Vec3(0, 0, 0.06)) < 0.015) _phase = 5;
+            if (_phase == 5 && ee.Z < grip.Z - 0.02) _phase = 6;
+        }
+        Vec3 goal = (_phase, push) switch
+        {
+            (0, _) => grip + new Vec3(0, 0, 0.02),                    // above the knob
+            (1, _) => grip + new Vec3(0, 0, -0.08),                   // press the lever down
+            (_, true) => grip + new Vec3(0.15, 0, -0.05),             // push open, keeping the lever pressed
+            (2, false) => grip + new Vec3(-0.15, 0, -0.10),           // pull a little by friction, past the latch
+            (3, false) => grip - 0.03 * behind + new Vec3(0, 0, 0.07),  // straight up, clear of the knob
+            (4, false) => grip + 0.035 * behind + new Vec3(0, 0, 0.06), // over to the door side of the knob
+            (5, false) => grip + 0.035 * behind + new Vec3(0, 0, -0.03), // down between knob and door
+            _ => grip + (0.035 - 0.15) * behind + new Vec3(0, 0, -0.03), // hook the knob and pull
         };
         for (int i = 0; i < 7; i++) _q[i] = _task.JointAngle(i);
         _dynamics.SetConfiguration(_q);

@@ -25,13 +25,13 @@ public sealed class PickPlaceTaskTests
         for (int seed = 0; seed < 5; seed++)
         {
             task.Reset(seed, observation);
-            int phase = 0, closing = 0;
+            int phase = 0, closing = 0, held = 0;
             StepResult r;
             do
             {
                 Vec3 cube = task.CubePosition, grasp = task.GraspPoint;
                 if (phase == 0 && Vec3.Distance(grasp, cube + new Vec3(0, 0, 0.08)) < 0.01) phase = 1;
-                if (phase == 1 && Vec3.Distance(grasp, cube) < 0.008) phase = 2;
+                if (phase == 1 && Vec3.Distance(grasp, cube) < 0.015) phase = 2;
                 if (phase == 2 && ++closing > 10) phase = 3;
                 Vec3 goal = phase switch
                 {
@@ -45,8 +45,11 @@ public sealed class PickPlaceTaskTests
                 DoorScript.ResolvedRate(task.Options, jacobian, 4 * (goal - grasp), action);
                 action[7] = phase < 2 ? 1 : -1;
                 r = task.Step(action, observation);
+                if (phase == 3 && task.Holding) held++;
             } while (!r.Done);
-            TestContext.Out.WriteLine($"seed {seed}: cube {task.CubePosition} goal {task.TargetPosition} phase {phase}");
+            TestContext.Out.WriteLine($"seed {seed}: cube {task.CubePosition} goal {task.TargetPosition} held {held} steps, grasp-cube {Vec3.Distance(task.GraspPoint, task.CubePosition):F3} m");
+            Assert.That(held, Is.GreaterThan(100), "steps the cube was held while carried");
+            Assert.That(task.Holding, Is.True, "still held at the end");
             if (task.IsSuccess) successes++;
         }
         Assert.That(successes, Is.EqualTo(5));
@@ -130,10 +133,10 @@ public sealed class PickPlaceTaskTests
         Assert.That(task.IsSuccess, Is.False, "6 cm from the goal");
         Assert.That(() => task.SetGoal(new Vec3(double.NaN, 0, 0)), Throws.ArgumentException);
 
-        // r = −d_grasp − 2·d_goal + 0.5·max(0, 1 − d_goal/0.05)
-        Assert.That(task.RewardAt(0.1, 0.2), Is.EqualTo(-0.5).Within(1e-12));
-        Assert.That(task.RewardAt(0, 0), Is.EqualTo(0.5).Within(1e-12));
-        Assert.That(task.RewardAt(0.02, 0.025), Is.EqualTo(-0.02 - 0.05 + 0.25).Within(1e-12));
+        // r = −d_grasp + 0.5·max(0, 1 − d_grasp/0.04) + 0.5·[held] − 2·d_goal + 0.5·max(0, 1 − d_goal/0.05)
+        Assert.That(task.RewardAt(0.1, 0.2, false), Is.EqualTo(-0.5).Within(1e-12));
+        Assert.That(task.RewardAt(0, 0, true), Is.EqualTo(1.5).Within(1e-12));
+        Assert.That(task.RewardAt(0.02, 0.025, false), Is.EqualTo(-0.02 + 0.25 - 0.05 + 0.25).Within(1e-12));
         _ = goal;
     }
 
