@@ -29,11 +29,13 @@ public static class MujocoRuntime
             throw new MujocoUnavailableException($"task '{task}' runs on MuJoCo, which is not usable here: {problem}");
     }
 
-    private static string? FindProblem()
+    private static string? FindProblem() => Diagnose(MujocoNative.ShimPath, File.Exists("/usr/include/mujoco/mujoco.h"));
+
+    /// <summary>Why MuJoCo cannot be used through the shim at <paramref name="shim"/> (null when it can).</summary>
+    internal static string? Diagnose(string shim, bool headersInstalled)
     {
-        string shim = MujocoNative.ShimPath;
         if (!File.Exists(shim))
-            return File.Exists("/usr/include/mujoco/mujoco.h")
+            return headersInstalled
                 ? $"{shim} was not built (libmujoco-dev is installed, so rebuild with gcc present: `apt-get install -y gcc` then `dotnet build -c Release`)."
                 : $"{shim} is missing because libmujoco-dev was not installed when this was built; {InstallHint}.";
         if (!NativeLibrary.TryLoad(shim, out _))

@@ -28,6 +28,17 @@ public sealed class MujocoBindingTests
     }
 
     [Test]
+    public void Diagnose_WithoutMujoco_SaysWhatToInstall()
+    {
+        string missing = Path.Combine(_dir, "libnafmujoco.so");
+        Assert.That(MujocoRuntime.Diagnose(missing, headersInstalled: false),
+            Does.Contain("apt-get install -y gcc libmujoco-dev").And.Contain(missing));
+        Assert.That(MujocoRuntime.Diagnose(missing, headersInstalled: true), Does.Contain("apt-get install -y gcc").And.Contain("dotnet build"));
+        string broken = Write("libnafmujoco.so", "not an ELF file");
+        Assert.That(MujocoRuntime.Diagnose(broken, headersInstalled: true), Does.Contain("does not load").And.Contain("libmujoco-dev"));
+    }
+
+    [Test]
     public void Load_MissingFile_NamesIt()
     {
         string path = Path.Combine(_dir, "nope.xml");
