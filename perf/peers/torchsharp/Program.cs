@@ -1,8 +1,8 @@
 // The same NAF update as `naf bench update` and perf/peers/naf_update_pytorch.py, in TorchSharp, for a side-by-side
 // comparison:  dotnet run -c Release --project perf/peers/torchsharp -- BATCH SECONDS   (one JSON line, 1 thread).
 // TorchSharp-cpu 0.107 (the only version the NuGet mirror serves) bundles a libtorch that needs GLIBCXX_3.4.32, i.e.
-// libstdc++ from GCC 13+, which needs glibc ≥ 2.38: it runs on Debian 13 / Ubuntu 24.04, not on Debian 12 (checked:
-// Debian 12's libstdc++ stops at 3.4.30, and Debian 13's libstdc++ 14.2 refuses Debian 12's glibc 2.36).
+// libstdc++ from GCC 13+, which needs glibc ≥ 2.38: it runs as is on Debian 13 / Ubuntu 24.04. On Debian 12 (glibc
+// 2.36, GLIBCXX_3.4.30) run it with run-on-debian12.sh, which gives this one process Debian 13's glibc and libstdc++.
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
