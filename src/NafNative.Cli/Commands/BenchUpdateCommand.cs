@@ -21,12 +21,22 @@ internal static class BenchUpdateCommand
                 r.AddError($"--hidden must be comma-separated positive integers such as 100,100; got '{r.GetValueOrDefault<string>()}'.");
         });
         var batch = CommonOptions.PositiveInt("--batch", "Transitions per update.", 64);
+        // The learner is one thread by design (the original work's single central learner); the option exists so that
+        // scripts written against the command line keep working, and says so when asked for more.
+        var threads = new Option<int>("--threads") { Description = "Learner threads: 1 (the NAF update runs on one thread).", DefaultValueFactory = _ => 1 };
+        threads.Validators.Add(r =>
+        {
+            int t = r.GetValueOrDefault<int>();
+            if (t != 1)
+                r.AddError($"--threads {t}: the NAF update runs on one learner thread (the original work's design: one central learner, " +
+                           "workers on the other cores); only --threads 1 is supported.");
+        });
         var seconds = CommonOptions.Seconds(3.0);
         var simd = CommonOptions.Simd();
         var json = CommonOptions.Json();
         var backend = CommonOptions.Backend();
         var command = new Command("update", "Measure NAF updates/s (TD target, Q, loss, backward, Adam, Polyak) on one thread.")
-            { obs, act, hidden, batch, seconds, simd, backend, json };
+            { obs, act, hidden, batch, threads, seconds, simd, backend, json };
         command.SetAction(parse =>
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));

@@ -83,9 +83,18 @@ public sealed class DevicesCommandTests
     }
 
     [Test]
+    public void BenchUpdate_MoreThanOneThread_FailsSayingWhy()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", "update", "--threads", "4");
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("--threads 4").And.Contain("one learner thread"));
+    }
+
+    [Test]
     public void BenchUpdate_CpuBackend_ReportsCpuDevice()
     {
-        var (exit, stdout, stderr) = CliRunner.Run("bench", "update", "--backend", "cpu", "--batch", "4", "--hidden", "8", "--seconds", "0.05", "--json");
+        var (exit, stdout, stderr) = CliRunner.Run("bench", "update", "--backend", "cpu", "--threads", "1", "--batch", "4", "--hidden", "8", "--seconds", "0.05", "--json");
 
         Assert.That(exit, Is.Zero, stderr);
         using var doc = JsonDocument.Parse(stdout);
