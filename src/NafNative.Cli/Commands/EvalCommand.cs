@@ -43,7 +43,7 @@ internal static class EvalCommand
                         $"mean return {result.MeanReturn:F3}, policy after {trainer.Steps} updates ({checkpoint})");
                 return parse.GetValue(minSuccess) is double min && result.SuccessRate < min ? 2 : 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NafNative.Sim.Mujoco.MujocoException)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return 1;

@@ -52,4 +52,4 @@ public static class MujocoRuntime
 public sealed class MujocoUnavailableException(string message) : InvalidOperationException(message);
 
 /// <summary>MuJoCo reported an error (bad model file, simulation error); the message is MuJoCo's, with context.</summary>
-public sealed class MujocoException(string message) : Exception(message);
+public sealed class MujocoException(string message) : InvalidOperationException(message);
