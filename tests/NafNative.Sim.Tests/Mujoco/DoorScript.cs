@@ -55,39 +55,7 @@ internal sealed class DoorScript
         ResolvedRate(_task.Options, _jacobian, 4 * (goal - ee), action);
     }
 
-    /// <summary>Damped least squares: joint rates q̇ = Jᵀ(JJᵀ + λ²1)⁻¹ v for end-effector velocity v, in action units.</summary>
-    internal static void ResolvedRate(MujocoArmOptions options, double[] jacobian, Vec3 velocity, Span<float> action)
-    {
-        const double damping = 0.05;
-        var a = new double[3, 3];
-        for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++)
-        {
-            double sum = r == c ? damping * damping : 0;
-            for (int j = 0; j < 7; j++) sum += jacobian[7 * r + j] * jacobian[7 * c + j];
-            a[r, c] = sum;
-        }
-        Vec3 y = Solve3(a, velocity);
-        for (int j = 0; j < 7; j++)
-        {
-            double qd = jacobian[j] * y.X + jacobian[7 + j] * y.Y + jacobian[14 + j] * y.Z;
-            action[j] = (float)Math.Clamp(qd / (options.ActionScale * options.Model.MaxVelocities[j]), -1, 1);
-        }
-    }
-
-    internal static Vec3 Solve3(double[,] a, Vec3 b)
-    {
-        static double Det(double[,] m) =>
-            m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
-            - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
-            + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]);
-        double det = Det(a);
-        double Column(int k)
-        {
-            var m = (double[,])a.Clone();
-            m[0, k] = b.X; m[1, k] = b.Y; m[2, k] = b.Z;
-            return Det(m) / det;
-        }
-        return new Vec3(Column(0), Column(1), Column(2));
-    }
+    /// <summary><see cref="ResolvedRateControl"/> with a MuJoCo task's arm and action scale.</summary>
+    internal static void ResolvedRate(MujocoArmOptions options, double[] jacobian, Vec3 velocity, Span<float> action) =>
+        ResolvedRateControl.Apply(options.Model, options.ActionScale, jacobian, velocity, action);
 }

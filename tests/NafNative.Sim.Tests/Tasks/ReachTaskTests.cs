@@ -303,41 +303,12 @@ public sealed class ReachTaskTests
     /// <summary>q̇ = Jᵀ(JJᵀ + λ²1)⁻¹ · k·(g − p) from the observation's positions, in action units.</summary>
     internal static void ScriptedAction(ReachTask task, ReadOnlySpan<float> observation, double[] jacobian, Span<float> action)
     {
-        const double gain = 4, damping = 0.05; // 1/s, m
+        const double gain = 4; // 1/s
         double scale = task.Options.PositionScale;
         Vec3 error = gain * scale * new Vec3(
             observation[20] - observation[14], observation[21] - observation[15], observation[22] - observation[16]);
         task.Simulator.Dynamics.LinearJacobian(jacobian); // configuration of the last step
-        var a = new double[3, 3];
-        for (int r = 0; r < 3; r++)
-        for (int c = 0; c < 3; c++)
-        {
-            double sum = r == c ? damping * damping : 0;
-            for (int j = 0; j < 7; j++) sum += jacobian[7 * r + j] * jacobian[7 * c + j];
-            a[r, c] = sum;
-        }
-        Vec3 y = Solve3(a, error);
-        for (int j = 0; j < 7; j++)
-        {
-            double qd = jacobian[j] * y.X + jacobian[7 + j] * y.Y + jacobian[14 + j] * y.Z;
-            action[j] = (float)Math.Clamp(qd / (task.Options.ActionScale * task.Options.Model.MaxVelocities[j]), -1, 1);
-        }
-    }
-
-    private static Vec3 Solve3(double[,] a, Vec3 b)
-    {
-        double det = a[0, 0] * (a[1, 1] * a[2, 2] - a[1, 2] * a[2, 1])
-                   - a[0, 1] * (a[1, 0] * a[2, 2] - a[1, 2] * a[2, 0])
-                   + a[0, 2] * (a[1, 0] * a[2, 1] - a[1, 1] * a[2, 0]);
-        double Det(Vec3 col, int k)
-        {
-            var m = (double[,])a.Clone();
-            m[0, k] = col.X; m[1, k] = col.Y; m[2, k] = col.Z;
-            return m[0, 0] * (m[1, 1] * m[2, 2] - m[1, 2] * m[2, 1])
-                 - m[0, 1] * (m[1, 0] * m[2, 2] - m[1, 2] * m[2, 0])
-                 + m[0, 2] * (m[1, 0] * m[2, 1] - m[1, 1] * m[2, 0]);
-        }
-        return new Vec3(Det(b, 0) / det, Det(b, 1) / det, Det(b, 2) / det);
+        ResolvedRateControl.Apply(task.Options.Model, task.Options.ActionScale, jacobian, error, action);
     }
 
     [Test]
