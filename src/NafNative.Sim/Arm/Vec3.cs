@@ -23,4 +23,12 @@ public readonly record struct Vec3(double X, double Y, double Z)
         new(a.Y * b.Z - a.Z * b.Y, a.Z * b.X - a.X * b.Z, a.X * b.Y - a.Y * b.X);
 
     public static double Distance(Vec3 a, Vec3 b) => (a - b).Length;
+
+    /// <summary>Writes X, Y, Z as floats into the first three entries of <paramref name="destination"/> (observations).</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        destination[2] = (float)Z; // bounds check once
+        destination[0] = (float)X;
+        destination[1] = (float)Y;
+    }
 }

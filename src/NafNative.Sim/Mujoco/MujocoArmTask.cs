@@ -232,14 +232,7 @@ public abstract class MujocoArmTask : IEnvironment
 
     /// <summary>A world position in observation units.</summary>
     private protected void WritePosition(Span<float> destination, Vec3 position) =>
-        WriteVector(destination, (position - _options.ObservationCenter) * (1 / _options.PositionScale));
-
-    private protected static void WriteVector(Span<float> destination, Vec3 value)
-    {
-        destination[0] = (float)value.X;
-        destination[1] = (float)value.Y;
-        destination[2] = (float)value.Z;
-    }
+        ((position - _options.ObservationCenter) * (1 / _options.PositionScale)).CopyTo(destination);
 
     private void StartEpisode(Span<float> observation)
     {
@@ -262,7 +255,7 @@ public abstract class MujocoArmTask : IEnvironment
             observation[n + i] = (float)(qvel[_armDof[i]] / maxVelocity[i]);
         }
         WritePosition(observation.Slice(2 * n, 3), EndEffectorPosition);
-        WriteVector(observation.Slice(2 * n + 3, 3), Simulation.SiteLinearVelocity(_eeSite) * (1 / _options.VelocityScale));
+        (Simulation.SiteLinearVelocity(_eeSite) * (1 / _options.VelocityScale)).CopyTo(observation.Slice(2 * n + 3, 3));
         WritePosition(observation.Slice(2 * n + 6, 3), TargetPosition);
         WriteExtras(observation[CommonObservationSize..]);
     }
@@ -290,6 +283,5 @@ public abstract class MujocoArmTask : IEnvironment
 /// <summary>Where the shipped MJCF models are: <c>mujoco/</c> next to NafNative.Sim.dll (copied there by the build).</summary>
 public static class MujocoModels
 {
-    public static string Directory =>
-        Path.Combine(Path.GetDirectoryName(typeof(MujocoModels).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory, "mujoco");
+    public static string Directory => Path.Combine(MujocoNative.AssemblyDirectory, "mujoco");
 }

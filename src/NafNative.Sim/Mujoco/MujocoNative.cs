@@ -30,9 +30,11 @@ internal static unsafe partial class MujocoNative
     static MujocoNative() => NativeLibrary.SetDllImportResolver(typeof(MujocoNative).Assembly, Resolve);
 
     /// <summary>The shim is built next to this assembly (NafNative.Sim.csproj); it pulls in libmujoco.so.2.2.2 itself.</summary>
-    internal static string ShimPath =>
-        Path.Combine(Path.GetDirectoryName(typeof(MujocoNative).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory,
-            "libnafmujoco.so");
+    internal static string ShimPath => Path.Combine(AssemblyDirectory, "libnafmujoco.so");
+
+    /// <summary>Where NafNative.Sim.dll is, and with it the shim and the mujoco/ models the build copies beside it.</summary>
+    internal static string AssemblyDirectory =>
+        Path.GetDirectoryName(typeof(MujocoNative).Assembly.Location) is { Length: > 0 } dir ? dir : AppContext.BaseDirectory;
 
     private static nint Resolve(string name, Assembly assembly, DllImportSearchPath? searchPath) =>
         name == Library && NativeLibrary.TryLoad(ShimPath, out nint handle) ? handle : 0;

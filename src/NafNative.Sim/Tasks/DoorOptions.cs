@@ -57,9 +57,9 @@ public sealed record DoorOptions : MujocoArmOptions
         Positive(LatchStiffness, nameof(LatchStiffness));
         Positive(LatchEngageAngle, nameof(LatchEngageAngle));
         Positive(SuccessAngle, nameof(SuccessAngle));
-        foreach (var (value, name) in new[] { (LatchDamping, nameof(LatchDamping)), (DistanceWeight, nameof(DistanceWeight)),
-                     (HandleWeight, nameof(HandleWeight)), (DoorWeight, nameof(DoorWeight)) })
-            if (!(value >= 0) || !double.IsFinite(value))
-                throw new ArgumentException($"DoorOptions.{name} = {value}: must be ≥ 0 and finite.");
+        NonNegative(LatchDamping, nameof(LatchDamping));
+        NonNegative(DistanceWeight, nameof(DistanceWeight));
+        NonNegative(HandleWeight, nameof(HandleWeight));
+        NonNegative(DoorWeight, nameof(DoorWeight));
     }
 }

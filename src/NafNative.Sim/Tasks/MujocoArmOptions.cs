@@ -60,16 +60,14 @@ public abstract record MujocoArmOptions
         Model.Validate();
         if (HomePose.Length != Model.DegreesOfFreedom)
             throw new ArgumentException($"{type}.HomePose has {HomePose.Length} angles; the arm has {Model.DegreesOfFreedom} joints.");
-        if (!(InitialNoise >= 0) || !double.IsFinite(InitialNoise))
-            throw new ArgumentException($"{type}.InitialNoise = {InitialNoise}: must be ≥ 0 and finite.");
+        NonNegative(InitialNoise, nameof(InitialNoise));
         for (int i = 0; i < HomePose.Length; i++)
             if (!(HomePose[i] - InitialNoise >= Model.LowerLimits[i] && HomePose[i] + InitialNoise <= Model.UpperLimits[i]))
                 throw new ArgumentException($"{type}.HomePose[{i}] = {HomePose[i]} ± InitialNoise {InitialNoise} leaves joint {i}'s limits.");
         Positive(ActionScale, nameof(ActionScale));
         Positive(ControlRate, nameof(ControlRate));
         if (MaxEpisodeSteps <= 0) throw new ArgumentException($"{type}.MaxEpisodeSteps = {MaxEpisodeSteps}: must be positive.");
-        if (!(SafetyJointMargin >= 0) || !double.IsFinite(SafetyJointMargin))
-            throw new ArgumentException($"{type}.SafetyJointMargin = {SafetyJointMargin}: must be ≥ 0 and finite.");
+        NonNegative(SafetyJointMargin, nameof(SafetyJointMargin));
         Positive(PositionScale, nameof(PositionScale));
         Positive(VelocityScale, nameof(VelocityScale));
         if (!double.IsFinite(ObservationCenter.LengthSquared))
@@ -81,5 +79,12 @@ public abstract record MujocoArmOptions
     {
         if (!(value > 0) || !double.IsFinite(value))
             throw new ArgumentException($"{GetType().Name}.{name} = {value}: must be positive and finite.");
+    }
+
+    /// <summary>Throws unless <paramref name="value"/> is ≥ 0 and finite.</summary>
+    protected void NonNegative(double value, string name)
+    {
+        if (!(value >= 0) || !double.IsFinite(value))
+            throw new ArgumentException($"{GetType().Name}.{name} = {value}: must be ≥ 0 and finite.");
     }
 }

@@ -64,8 +64,10 @@ public sealed record PickPlaceOptions : MujocoArmOptions
                      (GoalCenter, nameof(GoalCenter)), (GoalHalfExtents, nameof(GoalHalfExtents)) })
             if (!double.IsFinite(v.LengthSquared) || (name.EndsWith("HalfExtents") && (v.X < 0 || v.Y < 0 || v.Z < 0)))
                 throw new ArgumentException($"PickPlaceOptions.{name} = {v}: must be finite (half extents ≥ 0).");
-        foreach (var (value, name) in new[] { (GraspWeight, nameof(GraspWeight)), (GraspBonusWeight, nameof(GraspBonusWeight)), (HoldBonusWeight, nameof(HoldBonusWeight)), (GoalWeight, nameof(GoalWeight)), (BonusWeight, nameof(BonusWeight)) })
-            if (!(value >= 0) || !double.IsFinite(value))
-                throw new ArgumentException($"PickPlaceOptions.{name} = {value}: must be ≥ 0 and finite.");
+        NonNegative(GraspWeight, nameof(GraspWeight));
+        NonNegative(GraspBonusWeight, nameof(GraspBonusWeight));
+        NonNegative(HoldBonusWeight, nameof(HoldBonusWeight));
+        NonNegative(GoalWeight, nameof(GoalWeight));
+        NonNegative(BonusWeight, nameof(BonusWeight));
     }
 }

@@ -111,7 +111,7 @@ public sealed class PickPlaceTask : MujocoArmTask
     {
         ReadOnlySpan<double> qpos = Simulation.Qpos, qvel = Simulation.Qvel;
         WritePosition(extras[..3], CubePosition);
-        WriteVector(extras.Slice(3, 3), new Vec3(qvel[_cubeDof], qvel[_cubeDof + 1], qvel[_cubeDof + 2]) * (1 / Options.VelocityScale));
+        (new Vec3(qvel[_cubeDof], qvel[_cubeDof + 1], qvel[_cubeDof + 2]) * (1 / Options.VelocityScale)).CopyTo(extras.Slice(3, 3));
         extras[6] = (float)(qpos[_fingerLeftQpos] / 0.04);
         extras[7] = (float)(qpos[_fingerRightQpos] / 0.04);
     }

@@ -172,16 +172,9 @@ public sealed class ReachTask : IEnvironment
         }
         double positionScale = 1 / _options.PositionScale, velocityScale = 1 / _options.VelocityScale;
         Vec3 c = _options.TargetCenter;
-        WriteVector(observation.Slice(EndEffectorPositionOffset, 3), positionScale * (_simulator.EndEffectorPosition - c));
-        WriteVector(observation.Slice(EndEffectorVelocityOffset, 3), velocityScale * _simulator.EndEffectorVelocity);
-        WriteVector(observation.Slice(TargetOffset, 3), positionScale * (_target - c));
-    }
-
-    private static void WriteVector(Span<float> destination, Vec3 value)
-    {
-        destination[0] = (float)value.X;
-        destination[1] = (float)value.Y;
-        destination[2] = (float)value.Z;
+        (positionScale * (_simulator.EndEffectorPosition - c)).CopyTo(observation.Slice(EndEffectorPositionOffset, 3));
+        (velocityScale * _simulator.EndEffectorVelocity).CopyTo(observation.Slice(EndEffectorVelocityOffset, 3));
+        (positionScale * (_target - c)).CopyTo(observation.Slice(TargetOffset, 3));
     }
 
     private void CheckObservation(Span<float> observation)

@@ -10,14 +10,13 @@ namespace NafNative.Sim.Tests.Mujoco;
 internal sealed class DoorScript
 {
     private readonly DoorTask _task;
-    private readonly ArmDynamics _dynamics;
-    private readonly double[] _q = new double[7], _jacobian = new double[21];
+    private readonly ArmVelocityCommand _velocity;
     private int _phase;
 
     public DoorScript(DoorTask task)
     {
         _task = task;
-        _dynamics = new ArmDynamics(task.Options.Model);
+        _velocity = new ArmVelocityCommand(task, task.Options);
     }
 
     public void Act(Span<float> action)
@@ -49,13 +48,6 @@ internal sealed class DoorScript
             (5, false) => grip + 0.035 * behind + new Vec3(0, 0, -0.03), // down between knob and door
             _ => grip + (0.035 - 0.15) * behind + new Vec3(0, 0, -0.03), // hook the knob and pull
         };
-        for (int i = 0; i < 7; i++) _q[i] = _task.JointAngle(i);
-        _dynamics.SetConfiguration(_q);
-        _dynamics.LinearJacobian(_jacobian);
-        ResolvedRate(_task.Options, _jacobian, 4 * (goal - ee), action);
+        _velocity.Write(4 * (goal - ee), action);
     }
-
-    /// <summary><see cref="ResolvedRateControl"/> with a MuJoCo task's arm and action scale.</summary>
-    internal static void ResolvedRate(MujocoArmOptions options, double[] jacobian, Vec3 velocity, Span<float> action) =>
-        ResolvedRateControl.Apply(options.Model, options.ActionScale, jacobian, velocity, action);
 }

@@ -47,18 +47,14 @@ public sealed class DoorTaskTests
         using var task = new DoorTask();
         var observation = new float[task.ObservationSize];
         var action = new float[7];
-        var dynamics = new ArmDynamics(task.Options.Model);
-        double[] q = new double[7], jacobian = new double[21];
+        var velocity = new ArmVelocityCommand(task, task.Options);
         task.Reset(1, observation);
         double widest = 0;
         for (int k = 0; k < task.MaxEpisodeSteps; k++)
         {
             // Aim at a point 10 cm behind the panel's face, between the hinge and the handle.
             Vec3 goal = new(0.80, 0.05, 0.45), ee = task.EndEffectorPosition;
-            for (int i = 0; i < 7; i++) q[i] = task.JointAngle(i);
-            dynamics.SetConfiguration(q);
-            dynamics.LinearJacobian(jacobian);
-            DoorScript.ResolvedRate(task.Options, jacobian, 4 * (goal - ee), action);
+            velocity.Write(4 * (goal - ee), action);
             task.Step(action, observation);
             widest = Math.Max(widest, Math.Abs(task.OpeningAngle));
         }
@@ -188,16 +184,12 @@ public sealed class DoorTaskTests
         using var task = new DoorTask();
         var o = new float[task.ObservationSize];
         var action = new float[7];
-        var dynamics = new ArmDynamics(task.Options.Model);
-        double[] q = new double[7], jacobian = new double[21];
+        var velocity = new ArmVelocityCommand(task, task.Options);
         task.Reset(2, o);
         double lowest = double.MaxValue;
         for (int k = 0; k < 100; k++)
         {
-            for (int i = 0; i < 7; i++) q[i] = task.JointAngle(i);
-            dynamics.SetConfiguration(q);
-            dynamics.LinearJacobian(jacobian);
-            DoorScript.ResolvedRate(task.Options, jacobian, new Vec3(-0.3, 0, -0.5), action);
+            velocity.Write(new Vec3(-0.3, 0, -0.5), action);
             task.Step(action, o);
             lowest = Math.Min(lowest, task.EndEffectorPosition.Z);
         }
@@ -236,6 +228,9 @@ public sealed class DoorTaskTests
         Assert.That(() => new DoorTask(new DoorOptions { MaxEpisodeSteps = 0 }), Throws.ArgumentException.With.Message.Contains("MaxEpisodeSteps"));
         Assert.That(() => new DoorTask(new DoorOptions { HomePose = [0, 0, 0] }), Throws.ArgumentException.With.Message.Contains("HomePose"));
         Assert.That(() => new DoorTask(new DoorOptions { ControlRate = 7 }), Throws.ArgumentException.With.Message.Contains("control period"));
+        Assert.That(() => new DoorTask(new DoorOptions { DistanceWeight = -1 }), Throws.ArgumentException.With.Message.Contains("DoorOptions.DistanceWeight = -1: must be ≥ 0"));
+        Assert.That(() => new DoorTask(new DoorOptions { InitialNoise = double.PositiveInfinity }), Throws.ArgumentException.With.Message.Contains("InitialNoise"));
+        Assert.That(() => new PickPlaceTask(new PickPlaceOptions { GoalWeight = double.NaN }), Throws.ArgumentException.With.Message.Contains("PickPlaceOptions.GoalWeight = NaN"));
     }
 
     internal static void AssertPosition(float[] o, int offset, Vec3 p, Vec3 c, double s)

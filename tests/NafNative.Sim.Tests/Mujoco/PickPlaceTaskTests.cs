@@ -19,8 +19,7 @@ public sealed class PickPlaceTaskTests
         using var task = new PickPlaceTask();
         var observation = new float[task.ObservationSize];
         var action = new float[task.ActionSize];
-        var dynamics = new ArmDynamics(task.Options.Model);
-        double[] q = new double[7], jacobian = new double[21];
+        var velocity = new ArmVelocityCommand(task, task.Options);
         int successes = 0;
         for (int seed = 0; seed < 5; seed++)
         {
@@ -39,10 +38,7 @@ public sealed class PickPlaceTaskTests
                     1 or 2 => cube,
                     _ => task.TargetPosition,
                 };
-                for (int i = 0; i < 7; i++) q[i] = task.JointAngle(i);
-                dynamics.SetConfiguration(q);
-                dynamics.LinearJacobian(jacobian);
-                DoorScript.ResolvedRate(task.Options, jacobian, 4 * (goal - grasp), action);
+                velocity.Write(4 * (goal - grasp), action);
                 action[7] = phase < 2 ? 1 : -1;
                 r = task.Step(action, observation);
                 if (phase == 3 && task.Holding) held++;
