@@ -216,7 +216,11 @@ public sealed partial class DynamixelBus
         byte failedId = entries.IsEmpty ? ids[0] : entries[0].Id;
         for (int attempt = 0; attempt < attempts; attempt++)
         {
-            if (attempt > 0) RetriedAttempts++;
+            if (attempt > 0)
+            {
+                RetriedAttempts++;
+                Drain();
+            }
             int sent = Send(DynamixelPacket.BroadcastId, instruction, parameterCount);
             long deadline = Deadline(TimeoutFor(sent, count * DynamixelPacket.StatusLength(entries.IsEmpty ? length : MaxLength(entries))));
             bool complete = true;

@@ -75,7 +75,11 @@ public sealed partial class DynamixelBus : IDisposable
         int attempts = 1 + _options.Retries;
         for (int attempt = 0; attempt < attempts; attempt++)
         {
-            if (attempt > 0) RetriedAttempts++;
+            if (attempt > 0)
+            {
+                RetriedAttempts++;
+                Drain();
+            }
             int sent = Send(id, instruction, parameterCount);
             if (!replies) return 0;
             long deadline = Deadline(TimeoutFor(sent, DynamixelPacket.StatusLength(expected)));
@@ -88,6 +92,21 @@ public sealed partial class DynamixelBus : IDisposable
             }
         }
         throw NoReply(id, instruction, address, attempts, corrupt, expected);
+    }
+
+    // Before a retry: read and drop bytes until the line has been quiet for the latency allowance (at most 4 of them),
+    // so a late reply to the attempt that timed out cannot be taken for the next attempt's reply (Protocol 2.0
+    // packets carry no sequence number).
+    private void Drain()
+    {
+        long giveUp = Deadline(4 * _options.Latency + TimeSpan.FromMilliseconds(1));
+        var quiet = _options.Latency + TimeSpan.FromMilliseconds(1);
+        while (Stopwatch.GetTimestamp() < giveUp)
+        {
+            int n = _link.Read(_rx, quiet);
+            if (n == 0) return;
+            DiscardedBytes += n;
+        }
     }
 
     private int Send(byte id, DynamixelInstruction instruction, int parameterCount)

@@ -93,13 +93,17 @@ public sealed class DynamixelBusOnPtyTests
 
     [TestCase("drop:1")]
     [TestCase("crc:2")]
-    [TestCase("delay:60:1")]
+    [TestCase("delay:25:1")]
     public void TransientReplyFault_IsRetriedAndTheReadSucceeds(string fault)
     {
         using var f = new ChainFixture((1, ServoModel.Xm430W350));
+        f.Bus.Write4(1, CT.GoalPosition, 1111);
         f.Chain.Inject(ServoFault.Parse(fault));
         Assert.That(f.Bus.Read2(1, CT.ModelNumber), Is.EqualTo(1020));
         Assert.That(f.Bus.RetriedAttempts, Is.GreaterThan(0));
+        // A late reply to the timed-out attempt must not be taken for the next transaction's.
+        Assert.That(f.Bus.Read4(1, CT.GoalPosition), Is.EqualTo(1111));
+        Assert.That(f.Bus.Read1(1, CT.OperatingMode), Is.EqualTo(CT.ModePosition));
     }
 
     [Test]

@@ -1,0 +1,106 @@
+using System.Runtime.InteropServices;
+
+namespace NafNative.Hardware.Posix;
+
+/// <summary>The few libc calls the serial link and the pseudo-terminal need, with errno turned into IOException.</summary>
+/// <remarks>termios is handled as an opaque buffer (tcgetattr → cfmakeraw / cfsetspeed → tcsetattr): no C struct is
+/// mirrored in C#, so the code holds on every Linux ABI. DllImport (not LibraryImport) keeps the project free of
+/// unsafe code; none of these calls is made more than twice per control cycle.</remarks>
+internal static class Libc
+{
+    public const int O_RDWR = 0x2, O_NOCTTY = 0x100, O_NONBLOCK = 0x800;
+    public const int EINTR = 4, EAGAIN = 11, EIO = 5;
+    private const short POLLIN = 0x1;
+    private const int TCSANOW = 0, TCIFLUSH = 0;
+    private const int TermiosBufferSize = 256; // larger than struct termios on every Linux ABI (60 bytes on x86-64)
+
+    /// <summary>Linux termios speed constants (asm-generic/termbits.h) for the rates Dynamixel buses use.</summary>
+    public static uint SpeedConstant(int baud) => baud switch
+    {
+        9_600 => 0x0D, 57_600 => 0x1001, 115_200 => 0x1002, 1_000_000 => 0x1008, 2_000_000 => 0x100B,
+        3_000_000 => 0x100D, 4_000_000 => 0x100F,
+        _ => throw new ArgumentOutOfRangeException(nameof(baud), baud, $"serial: {baud} baud has no termios constant here."),
+    };
+
+    /// <summary>Raw mode (no echo, no line editing, 8N1), optionally at a speed.</summary>
+    public static void MakeRaw(int fd, string what, uint? speed = null)
+    {
+        var termios = new byte[TermiosBufferSize];
+        if (tcgetattr(fd, termios) != 0) throw Error($"tcgetattr {what}");
+        cfmakeraw(termios);
+        if (speed is uint s && cfsetspeed(termios, s) != 0) throw Error($"cfsetspeed {what}");
+        if (tcsetattr(fd, TCSANOW, termios) != 0) throw Error($"tcsetattr {what}");
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for input, then reads what is there; 0 on timeout.</summary>
+    public static int PollRead(int fd, Span<byte> buffer, TimeSpan timeout, string what)
+    {
+        var fds = new PollFd { Fd = fd, Events = POLLIN };
+        int ms = (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
+        int ready = poll(ref fds, 1, ms);
+        if (ready < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR) return 0;
+            throw Error($"poll {what}", errno);
+        }
+        if (ready == 0 || (fds.Revents & POLLIN) == 0) return 0;
+        nint n = read(fd, ref MemoryMarshal.GetReference(buffer), (nuint)buffer.Length);
+        if (n < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno is EINTR or EAGAIN) return 0;
+            throw Error($"read {what}", errno);
+        }
+        return (int)n;
+    }
+
+    /// <summary>Writes every byte, retrying short writes and EAGAIN (the descriptor is non-blocking).</summary>
+    public static void WriteAll(int fd, ReadOnlySpan<byte> data, string what)
+    {
+        while (!data.IsEmpty)
+        {
+            nint n = write(fd, in MemoryMarshal.GetReference(data), (nuint)data.Length);
+            if (n < 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno is EINTR or EAGAIN) { Thread.Yield(); continue; }
+                throw Error($"write {what}", errno);
+            }
+            data = data[(int)n..];
+        }
+    }
+
+    public static void FlushInput(int fd) => tcflush(fd, TCIFLUSH);
+
+    public static IOException Error(string call, int? errno = null)
+    {
+        int e = errno ?? Marshal.GetLastPInvokeError();
+        return new IOException($"{call} failed: {Marshal.GetPInvokeErrorMessage(e)} (errno {e}).");
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+#pragma warning disable SYSLIB1054
+    [DllImport("libc", SetLastError = true)] public static extern int posix_openpt(int flags);
+    [DllImport("libc", SetLastError = true)] public static extern int grantpt(int fd);
+    [DllImport("libc", SetLastError = true)] public static extern int unlockpt(int fd);
+    [DllImport("libc", SetLastError = true)] public static extern int ptsname_r(int fd, byte[] buffer, nuint length);
+    [DllImport("libc", SetLastError = true)] public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+    [DllImport("libc", SetLastError = true)] public static extern int close(int fd);
+    [DllImport("libc", SetLastError = true)] private static extern int tcgetattr(int fd, byte[] termios);
+    [DllImport("libc", SetLastError = true)] private static extern void cfmakeraw(byte[] termios);
+    [DllImport("libc", SetLastError = true)] private static extern int cfsetspeed(byte[] termios, uint speed);
+    [DllImport("libc", SetLastError = true)] private static extern int tcsetattr(int fd, int actions, byte[] termios);
+    [DllImport("libc", SetLastError = true)] private static extern int tcflush(int fd, int queue);
+    [DllImport("libc", SetLastError = true)] private static extern int poll(ref PollFd fds, nuint count, int timeoutMs);
+    [DllImport("libc", SetLastError = true)] private static extern nint read(int fd, ref byte buffer, nuint count);
+    [DllImport("libc", SetLastError = true)] private static extern nint write(int fd, in byte buffer, nuint count);
+#pragma warning restore SYSLIB1054
+}

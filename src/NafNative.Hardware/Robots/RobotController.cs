@@ -1,0 +1,374 @@
+using System.Diagnostics;
+using NafNative.Safety;
+
+namespace NafNative.Hardware.Robots;
+
+// Design:
+// - One control thread (Loop) owns the transport: every period it reads the joints, publishes that state, waits up to
+//   half a period for the policy's answer to it, and writes the safe version of the newest command. So one policy step
+//   is one control period: the command written in cycle k is in effect until cycle k+1 reads its outcome. Nothing
+//   else touches the bus, so a stalled policy, a dead link or Ctrl-C are all handled by the thread that can act on them.
+// - Commands come from the worker thread through a mailbox (Command: copy + sequence number under _commandGate, a
+//   Monitor the loop waits on). A new sequence number feeds the Watchdog; a late answer means the previous command is
+//   held one more period, and a stalled policy trips the watchdog. While the loop is not armed (no episode running) it
+//   sends zero velocity and the watchdog is not consulted.
+// - State goes the other way under _stateGate (a Monitor, so Step can wait for it): positions, velocities, the cycle
+//   index and the sequence number of the command that was in effect during the period that state ends.
+// - The only write path to the motors is ApplyCommand → SafetyFilter.Filter → transport.WriteVelocities. A stop
+//   (watchdog, link, drive error, request) is latched: zero velocity from that cycle on, torque off after StopHold,
+//   then the loop ends; every waiting or later call throws RobotStoppedException.
+
+/// <summary>The safety-guarded control loop of one robot: one cycle per control period (write filtered velocity
+/// command, read joints), a watchdog on the policy's commands, lost-link and drive-error stops, cycle statistics.</summary>
+public sealed class RobotController : IDisposable
+{
+    private readonly RobotDescription _robot;
+    private readonly IJointTransport _transport;
+    private readonly SafetyFilter _filter;
+    private readonly Watchdog _watchdog;
+    private readonly double _timeScale;
+    private readonly TimeSpan _wallPeriod;
+    private readonly int _n;
+
+    // Control thread's own buffers.
+    private readonly double[] _q, _qd, _command;
+    private readonly float[] _request, _safe, _positions;
+
+    // Mailbox: written by the worker (Command / Arm / Hold), read by the control thread; guarded by _commandGate.
+    private readonly object _commandGate = new();
+    private readonly double[] _mailbox;
+    private long _mailboxSeq, _takenSeq, _inEffectSeq;
+    private bool _armed;
+    // Whether the policy has answered the last published state (control thread only). The watchdog is fed when a
+    // state is published after an answer, so it measures how long the oldest unanswered state has waited: a loop
+    // that is late itself (a slow bus) is never blamed on the policy.
+    private bool _answered = true;
+
+    // Published state: written by the control thread, read by Wait/ReadState; guarded by _stateGate (Monitor).
+    private readonly object _stateGate = new();
+    private readonly double[] _publishedQ, _publishedQd;
+    private long _publishedCycle, _publishedInEffect;
+    private bool _publishedIntervened;
+    private RobotStoppedException? _stop;
+
+    private volatile string? _stopRequest;
+    private Thread? _thread;
+    private bool _started;
+
+    /// <param name="robot">The robot file.</param>
+    /// <param name="transport">Its joints' link (not yet connected).</param>
+    /// <param name="timeScale">For simulated robots only: how many times faster than real time the simulator runs;
+    /// the loop's period, watchdog and hold shrink by this factor. 1 for real hardware.</param>
+    public RobotController(RobotDescription robot, IJointTransport transport, double timeScale = 1)
+    {
+        ArgumentNullException.ThrowIfNull(robot);
+        ArgumentNullException.ThrowIfNull(transport);
+        if (transport.JointCount != robot.JointCount)
+            throw new ArgumentException($"robot {robot.Name}: the transport drives {transport.JointCount} joints, the file lists {robot.JointCount}.", nameof(transport));
+        if (!(timeScale >= 1 && timeScale <= 1000)) throw new ArgumentOutOfRangeException(nameof(timeScale), timeScale, "RobotController: time scale must be in [1, 1000].");
+        _robot = robot;
+        _transport = transport;
+        _timeScale = timeScale;
+        _n = robot.JointCount;
+        _filter = new SafetyFilter(robot.SafetyLimits());
+        _wallPeriod = robot.ControlPeriod / timeScale;
+        _watchdog = new Watchdog(robot.WatchdogPeriod / timeScale, trip => _stopRequest ??= trip.Detail);
+        _q = new double[_n];
+        _qd = new double[_n];
+        _command = new double[_n];
+        _request = new float[_n];
+        _safe = new float[_n];
+        _positions = new float[_n];
+        _mailbox = new double[_n];
+        _publishedQ = new double[_n];
+        _publishedQd = new double[_n];
+    }
+
+    public RobotDescription Robot => _robot;
+    public SafetyFilter Safety => _filter;
+    public CycleStatistics Cycles { get; } = new();
+    /// <summary>Cycles whose read found no valid reply.</summary>
+    public long MissedReplies { get; private set; }
+    /// <summary>Cycles whose write the link refused.</summary>
+    public long FailedWrites { get; private set; }
+    public double TimeScale => _timeScale;
+
+    /// <summary>The latched stop, or null while running.</summary>
+    public RobotStoppedException? StopError { get { lock (_stateGate) return _stop; } }
+
+    /// <summary>Connects, checks the drives, enables them in velocity mode with zero velocity, reads the joints once
+    /// and starts the control thread.</summary>
+    public void Start()
+    {
+        if (_started) throw new InvalidOperationException($"robot {_robot.Name}: the controller was already started.");
+        _started = true;
+        _transport.Connect();
+        // The drives' own watchdog stops them if this process dies: five control periods, at least 100 ms, in the
+        // drives' time (a time-scaled simulator's servos keep simulated time, as their Realtime Tick does).
+        var driveWatchdog = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, 5 * _robot.ControlPeriod.Ticks));
+        _transport.Enable(driveWatchdog);
+        if (_transport.Read(_q, _qd) != JointReadOutcome.Ok)
+            throw new IOException($"robot {_robot.Name}: the first read of the joints failed: {_transport.LastFault}");
+        Publish(0, 0, false);
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"robot-{_robot.Name}", Priority = ThreadPriority.Highest };
+        _thread.Start();
+    }
+
+    /// <summary>Lets commands move the arm (an episode or a reset motion starts) and restarts the watchdog.</summary>
+    public void Arm()
+    {
+        ThrowIfStopped();
+        lock (_commandGate)
+        {
+            Array.Clear(_mailbox);
+            _armed = true;
+            _watchdog.Reset();
+            Monitor.PulseAll(_commandGate);
+        }
+    }
+
+    /// <summary>Holds the arm still (zero velocity) between episodes; the watchdog waits until the next Arm.</summary>
+    public void Hold()
+    {
+        lock (_commandGate)
+        {
+            _armed = false;
+            Array.Clear(_mailbox);
+            Monitor.PulseAll(_commandGate);
+        }
+    }
+
+    /// <summary>Posts a joint velocity command (rad/s; any values: the safety filter makes them safe, NaN → stop
+    /// motion). Returns its sequence number for <see cref="WaitForState"/>.</summary>
+    public long Command(ReadOnlySpan<double> velocities)
+    {
+        if (velocities.Length != _n) throw new ArgumentException($"robot {_robot.Name}: {velocities.Length} velocities for {_n} joints.", nameof(velocities));
+        ThrowIfStopped();
+        lock (_commandGate)
+        {
+            velocities.CopyTo(_mailbox);
+            ++_mailboxSeq;
+            Monitor.PulseAll(_commandGate);
+            return _mailboxSeq;
+        }
+    }
+
+    /// <summary>Waits until the state at the end of the control period in which command <paramref name="sequence"/>
+    /// was in effect, and copies it. Returns whether the filter changed that command.</summary>
+    /// <exception cref="RobotStoppedException">The loop stopped the arm (the reason is in the message).</exception>
+    /// <exception cref="TimeoutException">No such state within 20 control periods plus the stop hold plus 2 s (the
+    /// time a stop on a dead link takes, retries included): the loop is stuck.</exception>
+    public bool WaitForState(long sequence, Span<double> positions, Span<double> velocities, CancellationToken cancellation = default)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)((20 * _wallPeriod + _robot.StopHold / _timeScale + TimeSpan.FromSeconds(2)).TotalSeconds * Stopwatch.Frequency);
+        lock (_stateGate)
+        {
+            while (_stop is null && _publishedInEffect < sequence)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                long left = deadline - Stopwatch.GetTimestamp();
+                if (left <= 0)
+                    throw new TimeoutException($"robot {_robot.Name}: no joint state for command {sequence} within 20 control periods + the stop hold + 2 s; the control loop is stuck.");
+                Monitor.Wait(_stateGate, TimeSpan.FromMilliseconds(Math.Min(50, Math.Max(1, left * 1000 / Stopwatch.Frequency))));
+            }
+            if (_stop is not null) throw _stop;
+            _publishedQ.CopyTo(positions);
+            _publishedQd.CopyTo(velocities);
+            return _publishedIntervened;
+        }
+    }
+
+    /// <summary>Copies the newest joint state.</summary>
+    public void ReadState(Span<double> positions, Span<double> velocities)
+    {
+        lock (_stateGate)
+        {
+            if (_stop is not null) throw _stop;
+            _publishedQ.CopyTo(positions);
+            _publishedQd.CopyTo(velocities);
+        }
+    }
+
+    /// <summary>Requests a safety stop (Ctrl-C, an error elsewhere): zero velocity now, torque off after the hold.</summary>
+    public void RequestStop(string reason)
+    {
+        _stopRequest ??= reason;
+        lock (_commandGate) Monitor.PulseAll(_commandGate);
+    }
+
+    /// <summary>Stops the arm (if not already stopped), waits for the loop to turn torque off, and closes the link.</summary>
+    public void Dispose()
+    {
+        RequestStop("the controller was disposed (end of run)");
+        if (_thread is not null && !_thread.Join(_robot.StopHold / _timeScale + TimeSpan.FromSeconds(5)))
+            throw new TimeoutException($"robot {_robot.Name}: the control thread did not stop within the hold time + 5 s.");
+        _watchdog.Dispose();
+        _transport.Dispose();
+    }
+
+    private void ThrowIfStopped()
+    {
+        var stop = StopError;
+        if (stop is not null) throw stop;
+    }
+
+    private void Loop()
+    {
+        long period = (long)(_wallPeriod.TotalSeconds * Stopwatch.Frequency);
+        long next = Stopwatch.GetTimestamp() + period;
+        long cycle = 0;
+        int missed = 0;
+        bool lastIntervened = false;
+        long stopAt = 0;
+        RobotStopReason? stopReason = null;
+        string stopDetail = "";
+        try
+        {
+            while (true)
+            {
+                WaitUntil(next);
+                long start = Stopwatch.GetTimestamp();
+                double jitter = (start - next) / (double)Stopwatch.Frequency;
+                cycle++;
+
+                // Stop requests from the watchdog callback, RequestStop, or last cycle's faults.
+                if (stopReason is null && _stopRequest is string request)
+                {
+                    stopReason = _watchdog.IsTripped ? RobotStopReason.Watchdog : RobotStopReason.Requested;
+                    stopDetail = request;
+                    stopAt = start;
+                }
+
+                var outcome = _transport.Read(_q, _qd);
+                if (outcome == JointReadOutcome.Ok)
+                {
+                    missed = 0;
+                    if (_answered)
+                    {
+                        _watchdog.Feed();
+                        _answered = false;
+                    }
+                    Publish(cycle, _inEffectSeq, lastIntervened);
+                }
+                else
+                {
+                    MissedReplies++;
+                    // No state was published, so the policy had nothing to answer: the missed-reply count, not the
+                    // policy watchdog, judges this cycle.
+                    _watchdog.Feed();
+                    if (outcome == JointReadOutcome.HardwareError && stopReason is null)
+                        (stopReason, stopDetail, stopAt) = (RobotStopReason.HardwareError, _transport.LastFault, start);
+                    else if (++missed >= _robot.MaxMissedReplies && stopReason is null)
+                        (stopReason, stopDetail, stopAt) = (RobotStopReason.LinkLost,
+                            $"{missed} control cycles in a row without a valid reply; last: {_transport.LastFault}", start);
+                }
+                lastIntervened = ApplyCommand(stopReason is not null, start + period / 2, out _inEffectSeq);
+
+                long end = Stopwatch.GetTimestamp();
+                bool overran = end - next > period;
+                Cycles.Record((end - start) / (double)Stopwatch.Frequency, Math.Max(0, jitter), overran);
+                next += period;
+                if (end > next) next = end + period - (end - next) % period; // skip the slots we missed, keep the phase
+
+                if (stopReason is not null && Stopwatch.GetElapsedTime(stopAt, end) >= _robot.StopHold / _timeScale)
+                {
+                    _transport.DisableTorque();
+                    LatchStop(new RobotStoppedException(_robot.Name, stopReason.Value, stopDetail));
+                    return;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // The loop itself failed (a bug, or a transport that threw): make the arm safe with what is left of the link.
+            try
+            {
+                Array.Clear(_command);
+                _transport.WriteVelocities(_command);
+                _transport.DisableTorque();
+            }
+            catch (Exception)
+            {
+                // The drives' own bus watchdog stops them when this process goes quiet.
+            }
+            LatchStop(new RobotStoppedException(_robot.Name, RobotStopReason.LinkLost, $"the control loop failed: {e.GetType().Name}: {e.Message}"));
+        }
+    }
+
+    // Takes the newest command (zero when stopping or not armed; waiting until `answerBy` for the policy's answer to the
+    // state just published), filters it against the joint positions just read and sends it. `applied` is the sequence
+    // number now in effect.
+    private bool ApplyCommand(bool stopping, long answerBy, out long applied)
+    {
+        bool moving;
+        lock (_commandGate)
+        {
+            moving = _armed && !stopping;
+            while (moving && _mailboxSeq == _takenSeq && _armed && _stopRequest is null)
+            {
+                long left = answerBy - Stopwatch.GetTimestamp();
+                if (left <= 0) break;
+                // Releases the gate; Command's PulseAll wakes it.
+                Monitor.Wait(_commandGate, TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+                moving = _armed && !stopping;
+            }
+            if (moving && _mailboxSeq != _takenSeq)
+            {
+                _takenSeq = _mailboxSeq;
+                _answered = true;
+            }
+            if (!moving) _answered = true; // nothing is asked of the policy between episodes
+            if (moving) _mailbox.CopyTo(_command);
+            applied = _takenSeq;
+        }
+        if (moving && _watchdog.Poll())
+        {
+            moving = false; // the trip callback has set _stopRequest; next cycle latches it
+        }
+        if (!moving) Array.Clear(_command);
+        for (int i = 0; i < _n; i++)
+        {
+            _request[i] = (float)_command[i];
+            _positions[i] = (float)_q[i];
+        }
+        var interventions = _filter.Filter(_request, _positions, _robot.Kinematics, _safe);
+        for (int i = 0; i < _n; i++) _command[i] = _safe[i];
+        if (!_transport.WriteVelocities(_command)) FailedWrites++;
+        return interventions != SafetyInterventions.None;
+    }
+
+    private void Publish(long cycle, long inEffect, bool intervened)
+    {
+        lock (_stateGate)
+        {
+            _q.CopyTo(_publishedQ);
+            _qd.CopyTo(_publishedQd);
+            _publishedCycle = cycle;
+            _publishedInEffect = inEffect;
+            _publishedIntervened = intervened;
+            Monitor.PulseAll(_stateGate);
+        }
+    }
+
+    private void LatchStop(RobotStoppedException stop)
+    {
+        lock (_stateGate)
+        {
+            _stop ??= stop;
+            Monitor.PulseAll(_stateGate);
+        }
+    }
+
+    // Sleep for the coarse part, spin for the last ~1.5 ms: Thread.Sleep alone overshoots by ~1 ms on Linux.
+    private static void WaitUntil(long timestamp)
+    {
+        while (true)
+        {
+            long left = timestamp - Stopwatch.GetTimestamp();
+            if (left <= 0) return;
+            double ms = left * 1000.0 / Stopwatch.Frequency;
+            if (ms > 2) Thread.Sleep(TimeSpan.FromMilliseconds(ms - 1.5));
+            else Thread.SpinWait(30);
+        }
+    }
+}

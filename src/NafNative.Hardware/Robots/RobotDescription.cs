@@ -1,0 +1,225 @@
+using System.Numerics;
+using System.Text.Json.Nodes;
+using NafNative.Hardware.Dynamixel;
+using NafNative.Safety;
+
+namespace NafNative.Hardware.Robots;
+
+/// <summary>One joint of a robot file: which servo drives it and how its angle maps to the servo's.</summary>
+/// <remarks>Joint angle q = <see cref="Direction"/> × (servo angle − <see cref="ZeroOffset"/>), with the servo angle in
+/// radians from the horn's centre (tick 2048 = 0). Limits are in joint radians; the velocity limit is what the safety
+/// filter clamps to (and is also written to the servo's Velocity Limit register, so the servo refuses faster goals).</remarks>
+public sealed record RobotJoint(string Name, byte Id, ServoModel Model, int Direction, double ZeroOffset,
+    double Lower, double Upper, double MaxVelocity);
+
+/// <summary>The reach task on a real arm: where targets are drawn, how observations are scaled, episode length.</summary>
+public sealed record RobotReachSettings(Vector3 TargetCenter, Vector3 TargetHalfExtents, double SuccessRadius,
+    int EpisodeSteps, double ActionScale, double PositionScale, double VelocityScale, double InitialNoise);
+
+/// <summary>A robot file: transport, joints, control rate, watchdog, workspace, home pose, kinematics and task.</summary>
+/// <remarks>
+/// <para>JSON, snake_case keys; every field is validated on load and an error names the file and the field (e.g.
+/// <c>robot file a.json: joints[2].id = 300 is above its maximum 252.</c>). Unknown keys are refused. The format is
+/// documented in README ("Robot file").</para>
+/// </remarks>
+public sealed record RobotDescription
+{
+    public required string Name { get; init; }
+    public required string SourcePath { get; init; }
+    /// <summary>Transport kind; "dynamixel" today (the EtherCAT issue adds its own).</summary>
+    public required string Transport { get; init; }
+    public required string Port { get; init; }
+    public required int Baud { get; init; }
+    public required TimeSpan BusLatency { get; init; }
+    public required int BusRetries { get; init; }
+    /// <summary>"posix" (termios, the default on Linux) or "system.io.ports".</summary>
+    public required string SerialDriver { get; init; }
+    public required RobotJoint[] Joints { get; init; }
+    public required double ControlRate { get; init; }
+    /// <summary>No command from the policy for this long, during an episode → safety stop.</summary>
+    public required TimeSpan WatchdogPeriod { get; init; }
+    /// <summary>Consecutive cycles without a valid reply before the link counts as lost.</summary>
+    public required int MaxMissedReplies { get; init; }
+    /// <summary>How long zero velocity is held after a stop before torque goes off.</summary>
+    public required TimeSpan StopHold { get; init; }
+    public required double JointMargin { get; init; }
+    public required Vector3 WorkspaceMin { get; init; }
+    public required Vector3 WorkspaceMax { get; init; }
+    public required double[] Home { get; init; }
+    /// <summary>Fastest joint speed (rad/s) of the reset motion to the home pose.</summary>
+    public required double HomeSpeed { get; init; }
+    /// <summary>The longest a reset to home may take (wall seconds at time scale 1) before it is an error.</summary>
+    public required double HomeTimeout { get; init; }
+    public required IForwardKinematics Kinematics { get; init; }
+    public required string KinematicsName { get; init; }
+    public required RobotReachSettings Reach { get; init; }
+
+    public int JointCount => Joints.Length;
+    public TimeSpan ControlPeriod => TimeSpan.FromSeconds(1 / ControlRate);
+
+    /// <summary>The safety filter's limits for this robot.</summary>
+    public SafetyLimits SafetyLimits()
+    {
+        int n = Joints.Length;
+        var vmax = new float[n];
+        var lo = new float[n];
+        var hi = new float[n];
+        for (int i = 0; i < n; i++)
+        {
+            vmax[i] = (float)Joints[i].MaxVelocity;
+            lo[i] = (float)Joints[i].Lower;
+            hi[i] = (float)Joints[i].Upper;
+        }
+        var period = ControlPeriod;
+        return new SafetyLimits(vmax, lo, hi, (float)JointMargin, WorkspaceMin, WorkspaceMax, period,
+            WatchdogPeriod < period ? period : WatchdogPeriod);
+    }
+
+    /// <summary>Loads and validates a robot file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="builtinKinematics">Resolves <c>"kinematics": {"builtin": NAME}</c> to the arm's forward
+    /// kinematics (the CLI passes the simulator's models), or returns null for an unknown name.</param>
+    /// <exception cref="InvalidDataException">A field is missing, malformed or inconsistent; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static RobotDescription Load(string path, Func<string, (IForwardKinematics Kinematics, int Joints)?>? builtinKinematics = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"robot file {path} does not exist.", path);
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new() { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"robot file {path}: not valid JSON: {e.Message}", e);
+        }
+        return Parse(root, path, builtinKinematics);
+    }
+
+    /// <summary>Validates a robot description already parsed from JSON (see <see cref="Load"/>).</summary>
+    public static RobotDescription Parse(JsonNode? root, string source, Func<string, (IForwardKinematics Kinematics, int Joints)?>? builtinKinematics = null)
+    {
+        var f = new JsonFields(root, "", source);
+        string name = f.String("name");
+
+        var t = new JsonFields(f.Required("transport"), "transport", source);
+        string kind = t.String("type");
+        if (kind != "dynamixel") throw t.Error("transport.type", $"= '{kind}' is not supported; use \"dynamixel\"");
+        string port = t.String("port");
+        int baud = t.Integer("baud", 1_000_000, null, null);
+        if (Array.IndexOf(SerialPortLink.SupportedBaudRates, baud) < 0)
+            throw t.Error("transport.baud", $"= {baud} is not supported; use one of {string.Join(", ", SerialPortLink.SupportedBaudRates)}");
+        double latencyMs = t.Number("latency_ms", 10, 0, 1000);
+        int retries = t.Integer("retries", 2, 0, 10);
+        string driver = t.OptionalString("driver") ?? SerialLinks.DefaultDriver;
+        if (Array.IndexOf(SerialLinks.Drivers, driver) < 0) throw t.Error("transport.driver", $"= '{driver}' is not known; use {string.Join(" or ", SerialLinks.Drivers)}");
+        t.RefuseUnknown();
+
+        double rate = f.Number("control_rate_hz", 20, 1, 1000);
+        double watchdogMs = f.Number("watchdog_ms", 4000 / rate, 1, 60_000);
+        if (watchdogMs < 1000 / rate) throw f.Error("watchdog_ms", $"= {watchdogMs} is shorter than one control period ({1000 / rate:F1} ms)");
+        int missed = f.Integer("max_missed_replies", 3, 1, 100);
+        double holdMs = f.Number("stop_hold_ms", 500, 0, 10_000);
+        double margin = f.Number("joint_margin_rad", 0.05, 0, 1);
+
+        var jointsArray = f.Array("joints");
+        if (jointsArray.Count is 0 or > Safety.SafetyLimits.MaxJoints) throw f.Error("joints", $"has {jointsArray.Count} joints; give 1 to {Safety.SafetyLimits.MaxJoints}");
+        var joints = new RobotJoint[jointsArray.Count];
+        var ids = new HashSet<byte>();
+        for (int i = 0; i < joints.Length; i++)
+        {
+            string at = $"joints[{i}]";
+            var j = new JsonFields(jointsArray[i], at, source);
+            string jointName = j.OptionalString("name") ?? $"joint{i + 1}";
+            int id = j.Integer("id", 0, DynamixelPacket.MaxId);
+            if (!ids.Add((byte)id)) throw j.Error($"{at}.id", $"= {id} is used by another joint; every servo needs its own ID");
+            string modelName = j.String("model");
+            var model = ServoModel.FromName(modelName) ?? throw j.Error($"{at}.model", $"= '{modelName}' is not a known model; use one of {ServoModel.KnownNames}");
+            int direction = j.Integer("direction", 1, -1, 1);
+            if (direction == 0) throw j.Error($"{at}.direction", "must be 1 or -1");
+            double zero = j.Number("zero_offset_rad", 0, -4 * Math.PI, 4 * Math.PI);
+            double lower = j.Number("min_rad", -Math.PI, -100, 100), upper = j.Number("max_rad", Math.PI, -100, 100);
+            if (!(lower < upper)) throw j.Error($"{at}.max_rad", $"= {upper} is not above min_rad = {lower}");
+            if (upper - lower <= 2 * margin) throw j.Error($"{at}", $"range [{lower}, {upper}] is not wider than twice joint_margin_rad = {margin}");
+            double vmax = j.Number("max_velocity_rad_s", 0, 1e-3, null);
+            double servoMax = ServoModel.VelocityUnitsToRadiansPerSecond(model.MaxVelocityLimit);
+            if (vmax > servoMax) throw j.Error($"{at}.max_velocity_rad_s", $"= {vmax} is above what a {model.Name} can be limited to ({servoMax:F2} rad/s)");
+            j.RefuseUnknown();
+            joints[i] = new RobotJoint(jointName, (byte)id, model, direction, zero, lower, upper, vmax);
+        }
+        int n = joints.Length;
+
+        var w = new JsonFields(f.Required("workspace"), "workspace", source);
+        Vector3 wmin = Vec(w.Numbers("min", 3)), wmax = Vec(w.Numbers("max", 3));
+        for (int a = 0; a < 3; a++)
+            if (!(wmin[a] < wmax[a])) throw w.Error("workspace.max", $"[{a}] = {wmax[a]} is not above workspace.min[{a}] = {wmin[a]}");
+        w.RefuseUnknown();
+
+        double[] home = f.Numbers("home", n);
+        for (int i = 0; i < n; i++)
+            if (home[i] < joints[i].Lower + margin || home[i] > joints[i].Upper - margin)
+                throw f.Error($"home[{i}]", $"= {home[i]} is outside joint {i}'s allowed range [{joints[i].Lower + margin}, {joints[i].Upper - margin}]");
+        double homeSpeed = f.Number("home_speed_rad_s", 0.3, 1e-3, 10);
+        double homeTimeout = f.Number("home_timeout_s", 30, 0.1, 600);
+
+        var k = new JsonFields(f.Required("kinematics"), "kinematics", source);
+        IForwardKinematics kinematics;
+        string kinematicsName;
+        if (k.OptionalString("builtin") is string builtin)
+        {
+            var resolved = builtinKinematics?.Invoke(builtin) ?? throw k.Error("kinematics.builtin", $"= '{builtin}' is not a built-in arm here (built in: iiwa14)");
+            if (resolved.Joints != n) throw k.Error("kinematics.builtin", $"'{builtin}' has {resolved.Joints} joints but the file lists {n}");
+            kinematics = resolved.Kinematics;
+            kinematicsName = builtin;
+        }
+        else
+        {
+            var table = k.Optional("dh") as JsonArray ?? throw k.Error("kinematics", "needs \"builtin\": NAME or \"dh\": [rows]");
+            if (table.Count != n) throw k.Error("kinematics.dh", $"has {table.Count} rows; give one per joint ({n})");
+            var rows = new DhRow[n];
+            for (int i = 0; i < n; i++)
+            {
+                var r = new JsonFields(table[i], $"kinematics.dh[{i}]", source);
+                rows[i] = new DhRow(r.Number("a", 0, null, null), r.Number("alpha", 0, null, null), r.Number("d", 0, null, null), r.Number("theta_offset", 0, null, null));
+                r.RefuseUnknown();
+            }
+            double[] tool = k.OptionalNumbers("tool", 3) ?? [0, 0, 0];
+            kinematics = new DhKinematics(rows, new Vector3((float)tool[0], (float)tool[1], (float)tool[2]));
+            kinematicsName = $"DH table ({n} rows)";
+        }
+        k.RefuseUnknown();
+
+        RobotReachSettings reach;
+        if (f.Optional("task") is { } taskNode)
+        {
+            var r = new JsonFields(taskNode, "task", source);
+            string type = r.String("type");
+            if (type != "reach") throw r.Error("task.type", $"= '{type}' is not a robot task; use \"reach\"");
+            reach = new RobotReachSettings(
+                Vec(r.OptionalNumbers("target_center", 3) ?? [0.55, 0, 0.35]),
+                Vec(r.OptionalNumbers("target_half_extents", 3) ?? [0.15, 0.2, 0.15]),
+                r.Number("success_radius_m", 0.05, 1e-4, 1), r.Integer("episode_steps", 100, 1, 1_000_000),
+                r.Number("action_scale", 0.25, 1e-3, 1), r.Number("position_scale_m", 0.25, 1e-3, 10),
+                r.Number("velocity_scale_m_s", 0.5, 1e-3, 100), r.Number("initial_noise_rad", 0.05, 0, 1));
+            r.RefuseUnknown();
+        }
+        else reach = new RobotReachSettings(new(0.55f, 0, 0.35f), new(0.15f, 0.2f, 0.15f), 0.05, 100, 0.25, 0.25, 0.5, 0.05);
+        f.RefuseUnknown();
+
+        var description = new RobotDescription
+        {
+            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud,
+            BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, Joints = joints, ControlRate = rate,
+            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, StopHold = TimeSpan.FromMilliseconds(holdMs),
+            JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
+            Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,
+        };
+        var homePosition = kinematics.EndEffectorPosition(Array.ConvertAll(home, x => (float)x));
+        if (Vector3.Clamp(homePosition, wmin, wmax) != homePosition)
+            throw f.Error("home", $"puts the end effector at {homePosition}, outside the workspace box [{wmin}, {wmax}]");
+        return description;
+    }
+
+    private static Vector3 Vec(double[] v) => new((float)v[0], (float)v[1], (float)v[2]);
+}

@@ -1,0 +1,196 @@
+using System.Numerics;
+using NafNative.Environments;
+
+namespace NafNative.Hardware.Robots;
+
+/// <summary>The reaching task on a robot behind the safety-guarded control loop: the same observation layout, reward
+/// and success criterion as the simulated reach task, targets drawn in the robot file's target box, and a reset that
+/// drives the arm slowly back to its home pose.</summary>
+/// <remarks>
+/// <para><b>Observation</b> (2n + 9 + extras): joint angles q (rad); joint velocities q̇ᵢ / max speedᵢ; end-effector
+/// position (p − c) / position scale; its velocity (by forward kinematics along q̇) / velocity scale; target
+/// (g − c) / position scale; then each <see cref="IObservationExtra"/>'s values. c is the target box's centre.</para>
+/// <para><b>Action</b> (n, in [−1, 1]): joint velocity aᵢ × action scale × max speedᵢ, posted to the control loop,
+/// which filters it (speed, joint range, workspace) before the motors see it.</para>
+/// <para><b>Reward</b> −d + 0.25 · max(0, 1 − d / 0.05), d the end effector's distance to the target (m); success:
+/// d &lt; success radius at the episode's end.</para>
+/// <para><b>Reset</b>: home pose plus U(±initial noise) per joint from the seed, reached by a proportional motion
+/// capped at the file's home speed, through the same filter; then the target is drawn from the same seed.</para>
+/// </remarks>
+public sealed class RobotReachTask : IEnvironment
+{
+    private readonly RobotController _controller;
+    private readonly RobotDescription _robot;
+    private readonly RobotReachSettings _task;
+    private readonly IObservationExtra[] _extras;
+    private readonly bool _ownsController;
+    private readonly int _n;
+    private readonly double[] _q, _qd, _command, _goal;
+    private readonly float[] _qf, _probe;
+    private Vector3 _target;
+    private int _steps;
+    private bool _inEpisode;
+
+    /// <param name="controller">The robot's started control loop.</param>
+    /// <param name="extras">Other sensors' values to append (none for plain reaching).</param>
+    /// <param name="ownsController">Dispose the controller (and so stop the arm) with the task.</param>
+    public RobotReachTask(RobotController controller, IReadOnlyList<IObservationExtra>? extras = null, bool ownsController = true)
+    {
+        ArgumentNullException.ThrowIfNull(controller);
+        _controller = controller;
+        _robot = controller.Robot;
+        _task = _robot.Reach;
+        _extras = [.. extras ?? []];
+        _ownsController = ownsController;
+        _n = _robot.JointCount;
+        _q = new double[_n];
+        _qd = new double[_n];
+        _command = new double[_n];
+        _goal = new double[_n];
+        _qf = new float[_n];
+        _probe = new float[_n];
+        int extraSize = 0;
+        foreach (var e in _extras) extraSize += e.Size;
+        ObservationSize = 2 * _n + 9 + extraSize;
+    }
+
+    public string Name => "reach";
+    public int ObservationSize { get; }
+    public int ActionSize => _n;
+    public double ControlRate => _robot.ControlRate * _controller.TimeScale;
+    public int MaxEpisodeSteps => _task.EpisodeSteps;
+    public RobotController Controller => _controller;
+    public Vector3 Target => _target;
+    public Vector3 EndEffector => _robot.Kinematics.EndEffectorPosition(ToFloat(_q));
+    public float Distance => Vector3.Distance(EndEffector, _target);
+    public bool IsSuccess => Distance < _task.SuccessRadius;
+
+    public void Reset(int seed, Span<float> observation)
+    {
+        CheckObservation(observation);
+        var random = new Random(seed);
+        for (int i = 0; i < _n; i++) _goal[i] = _robot.Home[i] + (2 * random.NextDouble() - 1) * _task.InitialNoise;
+        Vector3 c = _task.TargetCenter, e = _task.TargetHalfExtents;
+        _target = new Vector3(Draw(random, c.X, e.X), Draw(random, c.Y, e.Y), Draw(random, c.Z, e.Z));
+        MoveTo(_goal);
+        _steps = 0;
+        _inEpisode = true;
+        _controller.Arm();
+        WriteObservation(observation);
+    }
+
+    public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
+    {
+        if (!_inEpisode) throw new InvalidOperationException($"robot {_robot.Name}: Step without a running episode; call Reset first.");
+        if (action.Length != _n) throw new ArgumentException($"robot {_robot.Name}: action has {action.Length} values; pass {_n}.", nameof(action));
+        CheckObservation(observation);
+        for (int i = 0; i < _n; i++)
+        {
+            float a = action[i];
+            // A non-finite action goes to the filter as it is: it stops all motion and counts a fault.
+            _command[i] = float.IsFinite(a) ? Math.Clamp(a, -1f, 1f) * _task.ActionScale * _robot.Joints[i].MaxVelocity : a;
+        }
+        long seq = _controller.Command(_command);
+        bool intervened = _controller.WaitForState(seq, _q, _qd);
+        _steps++;
+        float d = Distance;
+        float reward = -d + 0.25f * MathF.Max(0, 1 - d / 0.05f);
+        bool truncated = _steps >= _task.EpisodeSteps;
+        if (truncated)
+        {
+            _inEpisode = false;
+            _controller.Hold();
+        }
+        WriteObservation(observation);
+        return new StepResult(reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened);
+    }
+
+    /// <summary>Drives the arm to <paramref name="goal"/> (rad) at no more than the home speed, through the filter.</summary>
+    /// <exception cref="TimeoutException">The arm did not get there within the file's home timeout.</exception>
+    public void MoveTo(ReadOnlySpan<double> goal)
+    {
+        _controller.Arm();
+        _controller.ReadState(_q, _qd);
+        int maxCycles = (int)Math.Ceiling(_robot.HomeTimeout * _robot.ControlRate);
+        // 1/s: 0.1 rad off → 0.4 rad/s, capped at the home speed. Drives quantise velocity (a Dynamixel unit is
+        // 0.024 rad/s), so the motion stalls once Gain·error is below one unit: Tolerance sits above that.
+        const double Gain = 4.0, Tolerance = 0.015;
+        for (int cycle = 0; ; cycle++)
+        {
+            double worst = 0, fastest = 0;
+            int worstJoint = 0;
+            for (int i = 0; i < _n; i++)
+            {
+                double error = goal[i] - _q[i];
+                if (Math.Abs(error) > worst) (worst, worstJoint) = (Math.Abs(error), i);
+                fastest = Math.Max(fastest, Math.Abs(_qd[i]));
+                _command[i] = Math.Clamp(Gain * error, -_robot.HomeSpeed, _robot.HomeSpeed);
+            }
+            if (worst < Tolerance && fastest < 0.05) break;
+            if (cycle >= maxCycles)
+            {
+                _controller.Hold();
+                throw new TimeoutException($"robot {_robot.Name}: could not reach the pose within {_robot.HomeTimeout} s: " +
+                    $"{_robot.Joints[worstJoint].Name} is still {worst:F3} rad away (blocked, or outside what the safety filter allows?).");
+            }
+            _controller.WaitForState(_controller.Command(_command), _q, _qd);
+        }
+        _controller.Hold();
+        // One more period at rest so the episode starts from a still arm's fresh reading.
+        _controller.ReadState(_q, _qd);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsController) _controller.Dispose();
+    }
+
+    private void WriteObservation(Span<float> observation)
+    {
+        for (int i = 0; i < _n; i++)
+        {
+            observation[i] = (float)_q[i];
+            observation[_n + i] = (float)(_qd[i] / _robot.Joints[i].MaxVelocity);
+        }
+        Vector3 p = _robot.Kinematics.EndEffectorPosition(ToFloat(_q));
+        // End-effector velocity J·q̇ as a central difference along q̇ (exact to O(ε²); two kinematics calls).
+        const float Epsilon = 1e-3f;
+        for (int i = 0; i < _n; i++) _probe[i] = (float)(_q[i] + Epsilon * _qd[i]);
+        Vector3 ahead = _robot.Kinematics.EndEffectorPosition(_probe);
+        for (int i = 0; i < _n; i++) _probe[i] = (float)(_q[i] - Epsilon * _qd[i]);
+        Vector3 behind = _robot.Kinematics.EndEffectorPosition(_probe);
+        Vector3 v = (ahead - behind) / (2 * Epsilon);
+        float ps = 1 / (float)_task.PositionScale, vs = 1 / (float)_task.VelocityScale;
+        Vector3 c = _task.TargetCenter;
+        Put(observation, 2 * _n, (p - c) * ps);
+        Put(observation, 2 * _n + 3, v * vs);
+        Put(observation, 2 * _n + 6, (_target - c) * ps);
+        int at = 2 * _n + 9;
+        foreach (var extra in _extras)
+        {
+            extra.Read(observation.Slice(at, extra.Size));
+            at += extra.Size;
+        }
+    }
+
+    private float[] ToFloat(double[] q)
+    {
+        for (int i = 0; i < _n; i++) _qf[i] = (float)q[i];
+        return _qf;
+    }
+
+    private static void Put(Span<float> o, int at, Vector3 v)
+    {
+        o[at] = v.X;
+        o[at + 1] = v.Y;
+        o[at + 2] = v.Z;
+    }
+
+    private static float Draw(Random random, float center, float half) => center + (float)(2 * random.NextDouble() - 1) * half;
+
+    private void CheckObservation(Span<float> observation)
+    {
+        if (observation.Length != ObservationSize)
+            throw new ArgumentException($"robot {_robot.Name}: observation buffer has {observation.Length} values; pass ObservationSize = {ObservationSize}.", nameof(observation));
+    }
+}
