@@ -19,7 +19,9 @@ internal static class EvalCommand
         var which = new Option<string>("--checkpoint") { Description = "best (kept by the periodic evaluation; the default when present) or latest.", DefaultValueFactory = _ => "best" };
         which.AcceptOnlyFromAmong("best", "latest");
         var json = CommonOptions.Json();
-        var command = new Command("eval", "Evaluate a trained run's greedy policy.") { runOption, episodes, seed, minSuccess, which, json };
+        var robotFile = new Option<string?>("--robot") { Description = "Evaluate on this robot (through its bus, safety filter and watchdog) instead of the run's simulated task." };
+        var timeScale = RunCommand.RobotTimeScale();
+        var command = new Command("eval", "Evaluate a trained run's greedy policy.") { runOption, episodes, seed, minSuccess, which, json, robotFile, timeScale };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -28,22 +30,27 @@ internal static class EvalCommand
                 var run = RunDirectory.Open(parse.GetValue(runOption)!);
                 var config = run.ReadConfig();
                 config.Validate();
-                using var environment = TaskCatalog.Create(config.Task, 0);
-                bool useBest = parse.GetValue(which) == "best" && File.Exists(run.BestCheckpointPath);
-                string checkpoint = useBest ? run.BestCheckpointPath : run.CheckpointPath;
-                var trainer = NafCheckpoint.Load(checkpoint);
-                if (trainer.Options.ObservationSize != environment.ObservationSize || trainer.Options.ActionSize != environment.ActionSize)
-                    throw new InvalidDataException($"{checkpoint}: network obs {trainer.Options.ObservationSize}/act {trainer.Options.ActionSize} " +
-                        $"does not fit task {config.Task} (obs {environment.ObservationSize}/act {environment.ActionSize}).");
+                string? robotPath = parse.GetValue(robotFile);
+                using var environment = robotPath is null
+                    ? TaskCatalog.Create(config.Task, 0)
+                    : Robots.RobotSetup.OpenReach(Robots.RobotSetup.Load(robotPath), parse.GetValue(timeScale));
+                string where = robotPath is null ? config.Task : $"{config.Task} on robot {robotPath}";
+                var (trainer, checkpoint) = RunCommand.LoadPolicy(run.Path, parse.GetValue(which)!);
+                RunCommand.CheckFits(trainer, environment, checkpoint);
                 var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, parse.GetValue(episodes), parse.GetValue(seed));
                 if (parse.GetValue(json))
-                    JsonOutput.Write(stdout, new EvalJson(config.Task, result.SuccessRate, result.MeanReturn, result.Episodes, result.Successes, trainer.Steps, checkpoint));
+                    JsonOutput.Write(stdout, new EvalJson(where, result.SuccessRate, result.MeanReturn, result.Episodes, result.Successes, trainer.Steps, checkpoint));
                 else
-                    stdout.WriteLine($"{config.Task}: success {result.Successes}/{result.Episodes} ({result.SuccessRate:P0}), " +
+                    stdout.WriteLine($"{where}: success {result.Successes}/{result.Episodes} ({result.SuccessRate:P0}), " +
                         $"mean return {result.MeanReturn:F3}, policy after {trainer.Steps} updates ({checkpoint})");
                 return parse.GetValue(minSuccess) is double min && result.SuccessRate < min ? 2 : 0;
             }
-            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NafNative.Sim.Mujoco.MujocoException)
+            catch (NafNative.Hardware.Robots.RobotStoppedException e)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                return 3;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TimeoutException or NafNative.Sim.Mujoco.MujocoException)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
                 return 1;

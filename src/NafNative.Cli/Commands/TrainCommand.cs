@@ -23,8 +23,10 @@ internal static class TrainCommand
         var config = new Option<string?>("--config") { Description = "JSON file of settings (snake_case keys, as in a run's config.json)." };
         var pacing = new Option<string?>("--pacing") { Description = "as-fast-as-possible (default) or real-time." };
         var backend = CommonOptions.Backend();
-        var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task.")
-            { task, workers, minutes, steps, seed, output, resume, replace, config, pacing, backend };
+        var robots = new Option<string[]>("--robot") { Description = "A robot file: one worker drives that arm through its bus (repeat for more robots; further --workers run the simulated task)." };
+        var robotTimeScale = RunCommand.RobotTimeScale();
+        var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task or real (or simulated-hardware) arms.")
+            { task, workers, minutes, steps, seed, output, resume, replace, config, pacing, backend, robots, robotTimeScale };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -38,7 +40,12 @@ internal static class TrainCommand
                         flags[key] = JsonValue.Create(value);
                 }
                 Flag(task, "task"); Flag(workers, "workers"); Flag(minutes, "minutes"); Flag(steps, "steps");
-                Flag(seed, "seed"); Flag(pacing, "pacing"); Flag(backend, "backend");
+                Flag(seed, "seed"); Flag(pacing, "pacing"); Flag(backend, "backend"); Flag(robotTimeScale, "robot_time_scale");
+                if (parse.GetValue(robots) is { Length: > 0 } robotFiles)
+                {
+                    flags["robots"] = new JsonArray([.. robotFiles.Select(f => JsonValue.Create(Path.GetFullPath(f)))]);
+                    if (parse.GetResult(workers) is not { Implicit: false }) flags["workers"] = robotFiles.Length;
+                }
 
                 RunDirectory run;
                 TrainConfig resolved;
@@ -66,7 +73,11 @@ internal static class TrainCommand
                 using (var interrupt = new CtrlC())
                 {
                     stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, backend {resolved.Backend}, run folder {run.Path}");
-                    var session = new TrainingSession(resolved, run, TaskCatalog.Create);
+                    // Robots are loaded (and their files validated) before any is opened; TrainingSession opens them.
+                    var robotDescriptions = resolved.Robots.Select(Robots.RobotSetup.Load).ToArray();
+                    var session = new TrainingSession(resolved, run, (name, worker) => worker >= 0 && worker < robotDescriptions.Length
+                        ? Robots.RobotSetup.OpenReach(robotDescriptions[worker], resolved.RobotTimeScale)
+                        : TaskCatalog.Create(name, worker));
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
                     var summary = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
@@ -82,8 +93,14 @@ internal static class TrainCommand
                 }
                 return 0;
             }
+            catch (Exception e) when (e is NafNative.Hardware.Robots.RobotStoppedException || e.InnerException is NafNative.Hardware.Robots.RobotStoppedException)
+            {
+                // A robot's control loop made a safety stop: the run stopped with it (its checkpoint is kept).
+                stderr.WriteLine($"error: {e.Message}");
+                return 3;
+            }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException
-                or InsufficientMemoryException)
+                or InsufficientMemoryException or TimeoutException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return 1;

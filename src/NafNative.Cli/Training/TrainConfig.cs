@@ -63,6 +63,12 @@ public sealed record TrainConfig
     /// <see cref="Naf.Gpu.GpuNafTrainer.DefaultLossWindow"/> updates, and checkpoints and evaluations download the
     /// state from the device first.</summary>
     public string Backend { get; init; } = "cpu";
+    /// <summary>Robot files, one worker each (workers 0..n−1), driven through their bus, safety filter and watchdog at
+    /// their control rate; any further workers run the simulated task. The periodic evaluation runs on the simulated
+    /// task; evaluate through a robot with <c>naf eval --robot</c>.</summary>
+    public string[] Robots { get; init; } = [];
+    /// <summary>For simulated robots (naf sim-robot --time-scale): their simulator's time scale. 1 for real arms.</summary>
+    public double RobotTimeScale { get; init; } = 1.0;
 
     /// <summary>The backends <see cref="Backend"/> accepts.</summary>
     public static readonly string[] Backends = ["cpu", "gpu", "gpu-cpuaccel", "auto"];
@@ -117,6 +123,9 @@ public sealed record TrainConfig
     {
         Wrap("task", () => Sim.TaskCatalog.Check(Task));
         if (Workers is < 1 or > 256) Fail("workers", $"must be in [1, 256], got {Workers}");
+        if (Robots.Length > Workers) Fail("workers", $"= {Workers} is fewer than the {Robots.Length} robots; each robot needs its worker");
+        if (Robots.Length > 0 && Task != "reach") Fail("task", $"robots run the reach task; got '{Task}'");
+        if (!(RobotTimeScale >= 1 && RobotTimeScale <= 1000)) Fail("robot_time_scale", $"must be in [1, 1000], got {RobotTimeScale}");
         if (Minutes is double m && !(double.IsFinite(m) && m > 0)) Fail("minutes", $"must be a positive number, got {m}");
         if (Steps is long s && s <= 0) Fail("steps", $"must be positive, got {s}");
         if (Pacing is not ("as-fast-as-possible" or "real-time")) Fail("pacing", $"must be 'as-fast-as-possible' or 'real-time', got '{Pacing}'");

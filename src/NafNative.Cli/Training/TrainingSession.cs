@@ -35,7 +35,16 @@ public sealed class TrainingSession
     public Summary Run(NafTrainer? resumeFrom, CancellationToken cancellation, Action<MetricsRow>? progress = null)
     {
         var envs = new IEnvironment[_config.Workers];
-        for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_config.Task, i);
+        try
+        {
+            for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_config.Task, i);
+        }
+        catch
+        {
+            // A robot that failed to open must not leave the ones before it running.
+            foreach (var e in envs) e?.Dispose();
+            throw;
+        }
         var naf = _config.NafOptions(envs[0].ObservationSize, envs[0].ActionSize);
         string backend = Commands.CommonOptions.ResolveBackend(_config.Backend);
         if (backend == "cpu") return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, cancellation, progress);

@@ -359,15 +359,17 @@ public sealed class RobotController : IDisposable
         }
     }
 
-    // Sleep for the coarse part, spin for the last ~1.5 ms: Thread.Sleep alone overshoots by ~1 ms on Linux.
-    private static void WaitUntil(long timestamp)
+    // Sleep for the coarse part, spin for the last stretch: Thread.Sleep alone overshoots by ~1 ms on Linux. The spin
+    // is at most 1.5 ms and at most a fifth of the period, so a fast (time-scaled) loop does not eat a core.
+    private void WaitUntil(long timestamp)
     {
+        double spinMs = Math.Min(1.5, _wallPeriod.TotalMilliseconds / 5);
         while (true)
         {
             long left = timestamp - Stopwatch.GetTimestamp();
             if (left <= 0) return;
             double ms = left * 1000.0 / Stopwatch.Frequency;
-            if (ms > 2) Thread.Sleep(TimeSpan.FromMilliseconds(ms - 1.5));
+            if (ms > spinMs + 0.5) Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(1, ms - spinMs - 0.5)));
             else Thread.SpinWait(30);
         }
     }
