@@ -14,6 +14,13 @@ public sealed class DynamixelJointTransport : IJointTransport
     private readonly byte[] _readBuffer, _readErrors, _writeBuffer;
     private readonly int[] _velocityLimitUnits;
     private DynamixelBus? _bus;
+    private readonly byte[] _watchdogValues;
+    private int _readsSinceWatchdogCheck;
+
+    /// <summary>Every this many reads, the servos' Bus Watchdog registers are read too: a tripped one (the link was
+    /// quiet for longer than its period, e.g. a stalled control loop) refuses every goal from then on, so the arm
+    /// would silently stop following; the read reports it instead.</summary>
+    public const int WatchdogCheckEvery = 10;
 
     /// <param name="robot">The robot file (joints, port, baud, latency, retries).</param>
     /// <param name="openLink">Opens the link; by default a <see cref="SerialPortLink"/> on the file's port.</param>
@@ -27,6 +34,7 @@ public sealed class DynamixelJointTransport : IJointTransport
         _readBuffer = new byte[n * CT.CycleReadLength];
         _readErrors = new byte[n];
         _writeBuffer = new byte[n * 4];
+        _watchdogValues = new byte[n];
         _velocityLimitUnits = robot.Joints
             .Select(j => Math.Min(j.Model.MaxVelocityLimit, (int)Math.Ceiling(j.MaxVelocity / ServoModel.RadiansPerSecondPerVelocityUnit)))
             .ToArray();
@@ -59,9 +67,12 @@ public sealed class DynamixelJointTransport : IJointTransport
                 string.Join("\n  ", problems) + "\nRun `naf hw scan --port " + _robot.Port + "` to see what is on the bus.");
     }
 
+    private TimeSpan _driveWatchdog;
+
     public void Enable(TimeSpan driveWatchdog)
     {
         var bus = Bus;
+        _driveWatchdog = TimeSpan.FromMilliseconds(20 * Math.Clamp((int)Math.Ceiling(driveWatchdog.TotalMilliseconds / 20), 1, 127));
         byte watchdogUnits = (byte)Math.Clamp((int)Math.Ceiling(driveWatchdog.TotalMilliseconds / 20), 1, 127);
         for (int i = 0; i < _ids.Length; i++)
         {
@@ -91,6 +102,26 @@ public sealed class DynamixelJointTransport : IJointTransport
         {
             LastFault = e.Message;
             return JointReadOutcome.NoReply;
+        }
+        if (++_readsSinceWatchdogCheck >= WatchdogCheckEvery)
+        {
+            _readsSinceWatchdogCheck = 0;
+            try
+            {
+                bus.SyncRead(CT.BusWatchdog, 1, _ids, _watchdogValues, _readErrors);
+            }
+            catch (DynamixelException e)
+            {
+                LastFault = e.Message;
+                return JointReadOutcome.NoReply;
+            }
+            for (int i = 0; i < _ids.Length; i++)
+                if (_watchdogValues[i] == 0xFF)
+                {
+                    LastFault = $"{_robot.Joints[i].Name} (ID {_ids[i]}): the servo's own Bus Watchdog tripped (no command for over " +
+                        $"{_driveWatchdog.TotalMilliseconds:F0} ms: the control loop stalled) and it now refuses goals";
+                    return JointReadOutcome.HardwareError;
+                }
         }
         for (int i = 0; i < _ids.Length; i++)
         {

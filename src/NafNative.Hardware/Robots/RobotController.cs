@@ -103,10 +103,9 @@ public sealed class RobotController : IDisposable
         if (_started) throw new InvalidOperationException($"robot {_robot.Name}: the controller was already started.");
         _started = true;
         _transport.Connect();
-        // The drives' own watchdog stops them if this process dies: five control periods, at least 100 ms, in the
-        // drives' time (a time-scaled simulator's servos keep simulated time, as their Realtime Tick does).
-        var driveWatchdog = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(100).Ticks, 5 * _robot.ControlPeriod.Ticks));
-        _transport.Enable(driveWatchdog);
+        // The drives' own watchdog stops them if this process dies. It runs in the drives' time: a time-scaled
+        // simulator's servos keep simulated time, as their Realtime Tick does.
+        _transport.Enable(_robot.DriveWatchdog);
         if (_transport.Read(_q, _qd) != JointReadOutcome.Ok)
             throw new IOException($"robot {_robot.Name}: the first read of the joints failed: {_transport.LastFault}");
         Publish(0, 0, false);

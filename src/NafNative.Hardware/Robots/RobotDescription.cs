@@ -40,6 +40,9 @@ public sealed record RobotDescription
     public required TimeSpan WatchdogPeriod { get; init; }
     /// <summary>Consecutive cycles without a valid reply before the link counts as lost.</summary>
     public required int MaxMissedReplies { get; init; }
+    /// <summary>The drives' own link watchdog: a drive that hears nothing for this long stops by itself (the backup
+    /// for a dead process; the control loop's watchdog is the primary stop).</summary>
+    public required TimeSpan DriveWatchdog { get; init; }
     /// <summary>How long zero velocity is held after a stop before torque goes off.</summary>
     public required TimeSpan StopHold { get; init; }
     public required double JointMargin { get; init; }
@@ -120,6 +123,8 @@ public sealed record RobotDescription
         double watchdogMs = f.Number("watchdog_ms", 4000 / rate, 1, 60_000);
         if (watchdogMs < 1000 / rate) throw f.Error("watchdog_ms", $"= {watchdogMs} is shorter than one control period ({1000 / rate:F1} ms)");
         int missed = f.Integer("max_missed_replies", 3, 1, 100);
+        // Dynamixel's Bus Watchdog counts 20 ms units up to 127 (2.54 s).
+        double driveWatchdogMs = f.Number("drive_watchdog_ms", Math.Max(100, 5000 / rate), 20, 2540);
         double holdMs = f.Number("stop_hold_ms", 500, 0, 10_000);
         double margin = f.Number("joint_margin_rad", 0.05, 0, 1);
 
@@ -211,7 +216,7 @@ public sealed record RobotDescription
         {
             Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, Joints = joints, ControlRate = rate,
-            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, StopHold = TimeSpan.FromMilliseconds(holdMs),
+            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs),
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
             Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,
         };

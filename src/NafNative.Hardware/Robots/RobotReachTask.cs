@@ -106,6 +106,10 @@ public sealed class RobotReachTask : IEnvironment
     }
 
     /// <summary>Drives the arm to <paramref name="goal"/> (rad) at no more than the home speed, through the filter.</summary>
+    /// <remarks>A straight line in joint space can cross the workspace box even when both ends are inside it, and the
+    /// filter then stops every joint. So when the filter stops the whole motion, the reset moves one joint at a time
+    /// (largest error first, each until it arrives or is stopped in turn) and then tries the whole motion again, as
+    /// arms are homed joint by joint.</remarks>
     /// <exception cref="TimeoutException">The arm did not get there within the file's home timeout.</exception>
     public void MoveTo(ReadOnlySpan<double> goal)
     {
@@ -115,6 +119,9 @@ public sealed class RobotReachTask : IEnvironment
         // 1/s: 0.1 rad off → 0.4 rad/s, capped at the home speed. Drives quantise velocity (a Dynamixel unit is
         // 0.024 rad/s), so the motion stalls once Gain·error is below one unit: Tolerance sits above that.
         const double Gain = 4.0, Tolerance = 0.015;
+        long stops0 = _controller.Safety.WorkspaceStops, joints0 = _controller.Safety.JointLimitStops;
+        int single = -1;      // the joint moving alone, or −1 for the whole motion
+        var skipped = new bool[_n]; // joints stopped on their own in this round of one-at-a-time moves
         for (int cycle = 0; ; cycle++)
         {
             double worst = 0, fastest = 0;
@@ -131,13 +138,41 @@ public sealed class RobotReachTask : IEnvironment
             {
                 _controller.Hold();
                 throw new TimeoutException($"robot {_robot.Name}: could not reach the pose within {_robot.HomeTimeout} s: " +
-                    $"{_robot.Joints[worstJoint].Name} is still {worst:F3} rad away (blocked, or outside what the safety filter allows?).");
+                    $"{_robot.Joints[worstJoint].Name} is still {worst:F3} rad away; the safety filter stopped this motion " +
+                    $"{_controller.Safety.WorkspaceStops - stops0} times at the workspace box and {_controller.Safety.JointLimitStops - joints0} times at a joint limit " +
+                    "(is the pose reachable without leaving the box? is the arm blocked?).");
             }
-            _controller.WaitForState(_controller.Command(_command), _q, _qd);
+            if (single >= 0)
+            {
+                if (Math.Abs(goal[single] - _q[single]) < Tolerance) single = -1; // arrived: try the whole motion again
+                else for (int i = 0; i < _n; i++) if (i != single) _command[i] = 0;
+            }
+            bool stopped = _controller.WaitForState(_controller.Command(_command), _q, _qd);
+            if (!stopped) continue;
+            if (single >= 0) skipped[single] = true;
+            single = NextJoint(goal, skipped, Tolerance);
+            if (single < 0)
+            {
+                Array.Clear(skipped); // every joint was stopped alone: start another round
+                single = NextJoint(goal, skipped, Tolerance);
+            }
         }
         _controller.Hold();
         // One more period at rest so the episode starts from a still arm's fresh reading.
         _controller.ReadState(_q, _qd);
+    }
+
+    // The joint with the largest remaining error that has not been stopped alone this round, or −1.
+    private int NextJoint(ReadOnlySpan<double> goal, bool[] skipped, double tolerance)
+    {
+        int best = -1;
+        double largest = tolerance;
+        for (int i = 0; i < _n; i++)
+        {
+            double e = Math.Abs(goal[i] - _q[i]);
+            if (!skipped[i] && e > largest) (largest, best) = (e, i);
+        }
+        return best;
     }
 
     public void Dispose()
