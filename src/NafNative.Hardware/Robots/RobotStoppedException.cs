@@ -18,7 +18,7 @@ public enum RobotStopReason
 public sealed class RobotStoppedException : Exception
 {
     public RobotStoppedException(string robot, RobotStopReason reason, string detail)
-        : base($"robot {robot}: safety stop ({Describe(reason)}): {detail}. Every joint was commanded to zero velocity, then torque was turned off.")
+        : base($"robot {robot}: safety stop ({Describe(reason)}): {detail.TrimEnd('.')}. Every joint was commanded to zero velocity, then torque was turned off.")
     {
         Robot = robot;
         Reason = reason;
