@@ -12,6 +12,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchGemmCommand.Create());
         bench.Subcommands.Add(BenchReplayCommand.Create());
         bench.Subcommands.Add(BenchUpdateCommand.Create());
+        bench.Subcommands.Add(BenchCycleCommand.Create());
         return bench;
     }
 }

@@ -87,6 +87,10 @@ public sealed class RobotController : IDisposable
     public RobotDescription Robot => _robot;
     public SafetyFilter Safety => _filter;
     public CycleStatistics Cycles { get; } = new();
+    /// <summary>Bytes the control thread allocated since its first cycle (0 in steady state: measured, not assumed).</summary>
+    public long LoopAllocatedBytes => Volatile.Read(ref _loopAllocated);
+    private long _loopAllocated;
+
     /// <summary>Cycles whose read found no valid reply.</summary>
     public long MissedReplies { get; private set; }
     /// <summary>Cycles whose write the link refused.</summary>
@@ -218,6 +222,7 @@ public sealed class RobotController : IDisposable
         long cycle = 0;
         int missed = 0;
         bool lastIntervened = false;
+        long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         long stopAt = 0;
         RobotStopReason? stopReason = null;
         string stopDetail = "";
@@ -263,6 +268,8 @@ public sealed class RobotController : IDisposable
                 }
                 lastIntervened = ApplyCommand(stopReason is not null, start + period / 2, out _inEffectSeq);
 
+                // Release; read by LoopAllocatedBytes on any thread.
+                Volatile.Write(ref _loopAllocated, GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);
                 long end = Stopwatch.GetTimestamp();
                 bool overran = end - next > period;
                 Cycles.Record((end - start) / (double)Stopwatch.Frequency, Math.Max(0, jitter), overran);
