@@ -2,7 +2,6 @@ using System.CommandLine;
 using NafNative.Cli.Robots;
 using NafNative.Cli.Training;
 using NafNative.Hardware.Dynamixel;
-using NafNative.Hardware.Robots;
 using NafNative.Hardware.Simulated;
 
 namespace NafNative.Cli.Commands;
@@ -25,40 +24,40 @@ internal static class SimRobotCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
-            string? linkPath = null;
             try
             {
                 double scale = parse.GetValue(timeScale);
                 if (!(scale >= 1 && scale <= 1000)) throw new ArgumentException($"--time-scale must be in [1, 1000], got {scale}.");
                 var schedule = (parse.GetValue(faults) ?? []).Select(ParseTimedFault).OrderBy(f => f.At).ToList();
-                SimulatedDynamixelChain chain;
+                SimulatedRobot simulated;
                 if (parse.GetValue(robotFile) is string path)
                 {
                     var robot = RobotSetup.Load(path);
-                    var servos = robot.Joints.Select(j => new SimulatedServo(j.Id, j.Model)).ToArray();
-                    IServoDynamics? dynamics = RobotSetup.BuiltinModel(robot.KinematicsName) is { } arm ? new ArmServoDynamics(arm, robot) : null;
-                    chain = new SimulatedDynamixelChain(servos, dynamics, scale, ArmServoDynamics.HornAngles(robot, robot.Home));
-                    linkPath = parse.GetValue(link) ?? robot.Port;
+                    simulated = SimulatedRobot.Start(robot, scale, parse.GetValue(link) ?? robot.Port);
                 }
                 else
                 {
                     var servoModel = ServoModel.FromName(parse.GetValue(model)!) ?? throw new ArgumentException($"--model '{parse.GetValue(model)}' is not known; use one of {ServoModel.KnownNames}.");
                     byte[] idList = ParseIds(parse.GetValue(ids) ?? "1");
-                    chain = new SimulatedDynamixelChain(idList.Select(id => new SimulatedServo(id, servoModel)).ToArray(), timeScale: scale);
-                    linkPath = parse.GetValue(link);
+                    simulated = SimulatedRobot.Start(new SimulatedDynamixelChain(idList.Select(id => new SimulatedServo(id, servoModel)).ToArray(), timeScale: scale),
+                        parse.GetValue(link));
                 }
-                using (chain)
+                using (simulated)
                 {
-                    if (linkPath is not null) MakeLink(linkPath, chain.PortPath);
-                    chain.Start();
+                    var chain = simulated.Chain;
                     var snapshot = chain.Snapshot();
                     stdout.WriteLine($"serving {snapshot.Length} simulated servos (IDs {string.Join(", ", snapshot.Select(s => s.Id))}) on {chain.PortPath}" +
-                        (linkPath is null ? "" : $" (linked at {linkPath})") + $", time scale {scale}");
+                        (simulated.Link is null ? "" : $" (linked at {simulated.Link})") + $", time scale {scale}");
                     stdout.Flush();
                     using var interrupt = new CtrlC();
+                    // SIGTERM (kill, systemd, a test harness) stops it as cleanly as Ctrl-C: the link is removed.
+                    using var terminate = new CancellationTokenSource();
+                    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                        context => { context.Cancel = true; terminate.Cancel(); });
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, terminate.Token);
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     double? stopAfter = parse.GetValue(seconds);
-                    while (!interrupt.Token.IsCancellationRequested && (stopAfter is not double s || clock.Elapsed.TotalSeconds < s))
+                    while (!stop.IsCancellationRequested && (stopAfter is not double s || clock.Elapsed.TotalSeconds < s))
                     {
                         while (schedule.Count > 0 && schedule[0].At <= clock.Elapsed.TotalSeconds)
                         {
@@ -67,7 +66,7 @@ internal static class SimRobotCommand
                             schedule.RemoveAt(0);
                         }
                         if (chain.Failure is { } failure) throw new IOException($"the simulated chain stopped: {failure.Message}", failure);
-                        interrupt.Token.WaitHandle.WaitOne(20);
+                        stop.Token.WaitHandle.WaitOne(20);
                     }
                     stdout.WriteLine($"stopped: {chain.PacketsReceived} packets received, {chain.StatusPacketsSent} status packets sent, " +
                         $"{chain.FaultsApplied} reply faults applied, {chain.SimulatedSeconds:F1} simulated s");
@@ -78,10 +77,6 @@ internal static class SimRobotCommand
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return 1;
-            }
-            finally
-            {
-                if (linkPath is not null && new FileInfo(linkPath).LinkTarget is not null) File.Delete(linkPath);
             }
         });
         var command = new Command("sim-robot", "Simulated robot hardware for testing without an arm.") { dynamixel };
@@ -100,17 +95,4 @@ internal static class SimRobotCommand
     private static byte[] ParseIds(string text) =>
         text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(t =>
             byte.TryParse(t, out byte id) && id <= DynamixelPacket.MaxId ? id : throw new FormatException($"--ids: '{t}' is not a servo ID 0..252.")).ToArray();
-
-    private static void MakeLink(string linkPath, string target)
-    {
-        var info = new FileInfo(linkPath);
-        if (info.Exists || Directory.Exists(linkPath))
-        {
-            if (info.LinkTarget is null)
-                throw new IOException($"refusing to replace {linkPath}: it exists and is not a symlink (is a real device or file there?). Name another --link.");
-            File.Delete(linkPath);
-        }
-        else if (info.LinkTarget is not null) File.Delete(linkPath); // a dangling symlink from an earlier run
-        File.CreateSymbolicLink(linkPath, target);
-    }
 }
