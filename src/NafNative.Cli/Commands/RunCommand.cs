@@ -32,7 +32,8 @@ internal static class RunCommand
                 using var task = RobotSetup.OpenReach(robot, parse.GetValue(timeScale));
                 CheckFits(trainer, task, checkpoint);
                 using var stop = interrupt.Token.Register(() => task.Controller.RequestStop("interrupted (Ctrl-C)"));
-                stdout.WriteLine($"robot {robot.Name} on {robot.Port}: greedy policy of {checkpoint} ({trainer.Steps} updates), {robot.ControlRate} Hz");
+                stdout.WriteLine($"robot {robot.Name} on {robot.Port}: greedy policy of {checkpoint} ({trainer.Steps} updates), {robot.ControlRate} Hz, " +
+                    (task.Controller.RealtimePriority > 0 ? $"control thread SCHED_FIFO {task.Controller.RealtimePriority}" : "control thread under the normal scheduler (no root or CAP_SYS_NICE)"));
                 stdout.WriteLine("  episode  success  distance(m)  return   cycle p50/p99/max (ms)  jitter p50/p99/max (ms)  overruns  filter interventions");
                 int successes = 0;
                 int count = parse.GetValue(episodes);

@@ -73,6 +73,16 @@ internal static class Libc
 
     public static void FlushInput(int fd) => tcflush(fd, TCIFLUSH);
 
+    /// <summary>Puts the calling thread under SCHED_FIFO at <paramref name="priority"/> (1–99). Returns false where
+    /// that is not permitted (no root or CAP_SYS_NICE, or not Linux): the thread then keeps its normal policy.</summary>
+    public static bool TrySetRealtimePriority(int priority)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        const int SCHED_FIFO = 1;
+        int param = priority;
+        return sched_setscheduler(0, SCHED_FIFO, ref param) == 0;
+    }
+
     public static IOException Error(string call, int? errno = null)
     {
         int e = errno ?? Marshal.GetLastPInvokeError();
@@ -99,6 +109,7 @@ internal static class Libc
     [DllImport("libc", SetLastError = true)] private static extern int cfsetspeed(byte[] termios, uint speed);
     [DllImport("libc", SetLastError = true)] private static extern int tcsetattr(int fd, int actions, byte[] termios);
     [DllImport("libc", SetLastError = true)] private static extern int tcflush(int fd, int queue);
+    [DllImport("libc", SetLastError = true)] private static extern int sched_setscheduler(int pid, int policy, ref int param);
     [DllImport("libc", SetLastError = true)] private static extern int poll(ref PollFd fds, nuint count, int timeoutMs);
     [DllImport("libc", SetLastError = true)] private static extern nint read(int fd, ref byte buffer, nuint count);
     [DllImport("libc", SetLastError = true)] private static extern nint write(int fd, in byte buffer, nuint count);

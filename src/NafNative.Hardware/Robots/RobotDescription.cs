@@ -43,6 +43,8 @@ public sealed record RobotDescription
     /// <summary>The drives' own link watchdog: a drive that hears nothing for this long stops by itself (the backup
     /// for a dead process; the control loop's watchdog is the primary stop).</summary>
     public required TimeSpan DriveWatchdog { get; init; }
+    /// <summary>SCHED_FIFO priority for the control thread where permitted (0: normal scheduling).</summary>
+    public required int RealtimePriority { get; init; }
     /// <summary>How long zero velocity is held after a stop before torque goes off.</summary>
     public required TimeSpan StopHold { get; init; }
     public required double JointMargin { get; init; }
@@ -126,6 +128,7 @@ public sealed record RobotDescription
         // Dynamixel's Bus Watchdog counts 20 ms units up to 127 (2.54 s).
         double driveWatchdogMs = f.Number("drive_watchdog_ms", Math.Max(100, 5000 / rate), 20, 2540);
         double holdMs = f.Number("stop_hold_ms", 500, 0, 10_000);
+        int realtime = f.Integer("realtime_priority", 20, 0, 99);
         double margin = f.Number("joint_margin_rad", 0.05, 0, 1);
 
         var jointsArray = f.Array("joints");
@@ -216,7 +219,7 @@ public sealed record RobotDescription
         {
             Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, Joints = joints, ControlRate = rate,
-            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs),
+            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
             Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,
         };

@@ -164,6 +164,8 @@ public sealed class SimulatedDynamixelChain : IDisposable
 
     private void Run()
     {
+        // Like a servo's firmware, the simulator answers on time even on a loaded machine, where permitted.
+        Posix.Libc.TrySetRealtimePriority(10);
         int end = 0;
         try
         {
