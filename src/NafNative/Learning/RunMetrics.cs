@@ -25,10 +25,17 @@ public sealed class RunMetrics
     private long _updates;
     private float _lastLoss = float.NaN;
 
-    public RunMetrics(int workers, int episodeHistory = 1000)
+    /// <param name="workers">Worker threads that record steps and episodes.</param>
+    /// <param name="episodeHistory">Finished episodes kept for <see cref="Read"/>.</param>
+    /// <param name="updatesBefore">Updates the update step had applied before this run (a resumed trainer's
+    /// <see cref="IUpdateStep.Steps"/>): the offset between this run's <see cref="Updates"/> and the trainer's own
+    /// count, in which snapshots are numbered.</param>
+    public RunMetrics(int workers, int episodeHistory = 1000, long updatesBefore = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodeHistory);
+        ArgumentOutOfRangeException.ThrowIfNegative(updatesBefore);
+        UpdatesBefore = updatesBefore;
         _workers = new WorkerCounters[workers];
         for (int i = 0; i < workers; i++) _workers[i] = new WorkerCounters();
         _episodes = new EpisodeRecord[episodeHistory];
@@ -47,8 +54,15 @@ public sealed class RunMetrics
         Volatile.Write(ref _updates, _updates + 1);
     }
 
-    /// <summary>Updates applied so far (any thread).</summary>
+    /// <summary>Updates applied so far in this run (any thread).</summary>
     public long Updates => Volatile.Read(ref _updates);
+
+    /// <summary>Updates the update step had applied before this run started (0 for a fresh trainer).</summary>
+    public long UpdatesBefore { get; }
+
+    /// <summary>The update step's own count, <see cref="UpdatesBefore"/> + <see cref="Updates"/>: the counter space of
+    /// <see cref="ParameterSnapshot.UpdateCount"/> (any thread).</summary>
+    public long TrainerUpdates => UpdatesBefore + Updates;
 
     /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done.</summary>
     public void RecordStep(int worker, bool safetyIntervened)

@@ -34,7 +34,7 @@ public sealed class TrainingRun : IDisposable
         ArgumentNullException.ThrowIfNull(workers);
         if (workers.Count == 0) throw new ArgumentException("TrainingRun: at least one worker is needed.", nameof(workers));
         _setups = workers;
-        Metrics = new RunMetrics(workers.Count);
+        Metrics = new RunMetrics(workers.Count, updatesBefore: step.Steps);
         Publisher = new SnapshotPublisher();
         Ring = ring;
         ArgumentNullException.ThrowIfNull(learnerOptions);

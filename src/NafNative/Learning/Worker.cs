@@ -95,7 +95,8 @@ public sealed class Worker
             while (!result.Done);
 
             Episodes++;
-            _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.Updates - snapshot.UpdateCount);
+            // Both counts in the trainer's space (a resumed trainer's snapshots start above this run's Updates).
+            _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.TrainerUpdates - snapshot.UpdateCount);
         }
     }
 

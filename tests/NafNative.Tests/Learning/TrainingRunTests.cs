@@ -10,9 +10,11 @@ namespace NafNative.Tests.Learning;
 public sealed class TrainingRunTests
 {
     private static (TrainingRun Run, PointMassEnvironment[] Envs, NafTrainer Trainer) Create(int workers, Pacing pacing,
-        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1)
+        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1, long restoredSteps = 0)
     {
         var trainer = new NafTrainer(new NafOptions { ObservationSize = 2, ActionSize = 1, HiddenSizes = [16], BatchSize = 16, Seed = 1 });
+        if (restoredSteps > 0)
+            trainer.Restore(trainer.Online.Values, trainer.Target, trainer.AdamFirstMoment, trainer.AdamSecondMoment, restoredSteps);
         var ring = new ReplayRing(4096, 2, 1);
         var envs = new PointMassEnvironment[workers];
         var setups = new WorkerSetup[workers];
@@ -45,6 +47,28 @@ public sealed class TrainingRunTests
             Assert.That(m.RecentEpisodes.Select(e => e.Staleness), Has.All.GreaterThanOrEqualTo(0));
             Assert.That(envs.Select(e => e.Disposed), Has.All.True, "Stop disposes the environments");
             Assert.That(trainer.Steps, Is.EqualTo(m.Updates));
+        });
+    }
+
+    /// <summary>A resumed trainer's update count starts above zero; staleness must still count only the updates
+    /// between the snapshot a worker used and the episode's end (it went to −3,366 after --resume).</summary>
+    [Test]
+    public void RecordEpisode_TrainerRestoredToSteps_StalenessWithinThisRunsUpdates()
+    {
+        const long restored = 5000;
+        var (run, _, trainer) = Create(2, Pacing.AsFastAsPossible, restoredSteps: restored);
+        using (run)
+        {
+            run.Start();
+            run.Wait(m => m.Updates >= 300 && m.Read().Episodes >= 20, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        var m = run.Metrics.Read(recentEpisodes: 1000);
+        Assert.Multiple(() =>
+        {
+            Assert.That(trainer.Steps, Is.EqualTo(restored + m.Updates), "the trainer continued from its restored count");
+            Assert.That(run.Publisher.Latest!.UpdateCount, Is.GreaterThan(restored));
+            Assert.That(m.RecentEpisodes.Select(e => e.Staleness), Has.All.InRange(0, m.Updates),
+                "staleness counts updates of this run since the episode's snapshot: never negative, never more than the run made");
         });
     }
 
