@@ -142,7 +142,7 @@ public sealed class TrainingSession
         long steps = m.TotalSteps;
         var row = new MetricsRow(m.ElapsedSeconds, steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
             (steps - previous.Steps) / dt, ring.Count, m.Episodes, m.MeanRecentReturn, m.RecentSuccessRate, m.MeanRecentStaleness,
-            m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries);
+            m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries, m.DiscardedSteps);
         previous = (m.ElapsedSeconds, steps, m.Updates);
         return row;
     }

@@ -64,13 +64,15 @@ public sealed class RunMetrics
     /// <see cref="ParameterSnapshot.UpdateCount"/> (any thread).</summary>
     public long TrainerUpdates => UpdatesBefore + Updates;
 
-    /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done.</summary>
-    public void RecordStep(int worker, bool safetyIntervened)
+    /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done; <paramref name="discarded"/>
+    /// when the environment marked it <see cref="Environments.StepResult.Discard"/> (not stored).</summary>
+    public void RecordStep(int worker, bool safetyIntervened, bool discarded = false)
     {
         var c = _workers[worker];
         // Single writer per WorkerCounters: release stores, paired with the acquire loads in Read.
         Volatile.Write(ref c.Steps, c.Steps + 1);
         if (safetyIntervened) Volatile.Write(ref c.SafetyInterventions, c.SafetyInterventions + 1);
+        if (discarded) Volatile.Write(ref c.Discarded, c.Discarded + 1);
     }
 
     /// <summary>Worker thread: one episode ended. Staleness = learner updates since the snapshot it used was published.</summary>
@@ -88,11 +90,12 @@ public sealed class RunMetrics
     public RunMetricsSnapshot Read(int recentEpisodes = 20)
     {
         long[] steps = new long[_workers.Length];
-        long interventions = 0;
+        long interventions = 0, discarded = 0;
         for (int i = 0; i < _workers.Length; i++)
         {
             steps[i] = Volatile.Read(ref _workers[i].Steps);
             interventions += Volatile.Read(ref _workers[i].SafetyInterventions);
+            discarded += Volatile.Read(ref _workers[i].Discarded);
         }
         EpisodeRecord[] recent;
         long episodes;
@@ -103,7 +106,10 @@ public sealed class RunMetrics
             recent = new EpisodeRecord[n];
             for (int i = 0; i < n; i++) recent[i] = _episodes[(_episodeCount - n + i) % _episodes.Length];
         }
-        return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent);
+        return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent)
+        {
+            DiscardedSteps = discarded,
+        };
     }
 
     private long TotalSteps()
@@ -117,6 +123,7 @@ public sealed class RunMetrics
     {
         public long Steps;
         public long SafetyInterventions;
+        public long Discarded;
     }
 }
 
@@ -128,6 +135,10 @@ public readonly record struct EpisodeRecord(int Worker, float Return, bool Succe
 public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, float LastLoss, long[] StepsPerWorker,
     long SafetyInterventions, long Episodes, EpisodeRecord[] RecentEpisodes)
 {
+    /// <summary>Steps the environments marked <see cref="Environments.StepResult.Discard"/> (MuJoCo instability resets):
+    /// counted in <see cref="StepsPerWorker"/>, not stored in the replay ring.</summary>
+    public long DiscardedSteps { get; init; }
+
     public long TotalSteps => StepsPerWorker.Sum();
     public double MeanRecentReturn => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Average(e => e.Return);
     public double RecentSuccessRate => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Count(e => e.Success) / (double)RecentEpisodes.Length;

@@ -85,10 +85,13 @@ public sealed class Worker
                 if (_limiter is not null && !WaitForLearner(cancellation)) return;
                 _policy.Explore(snapshot, _observation, _noise, _action);
                 result = _environment.Step(_action, _next);
+                steps++;
+                _metrics.RecordStep(_id, result.SafetyIntervened, result.Discard);
+                // A discarded step (e.g. a physics reset: the next state was teleported, not reached) is no
+                // transition: storing it, as terminal or not, would teach the critic a made-up outcome.
+                if (result.Discard) break;
                 _ring.Insert(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
-                steps++;
-                _metrics.RecordStep(_id, result.SafetyIntervened);
                 _next.AsSpan().CopyTo(_observation);
                 if (_pacing == Pacing.RealTime) WaitUntil(clock, ++paced * period, cancellation);
             }

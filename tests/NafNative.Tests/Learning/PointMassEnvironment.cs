@@ -4,8 +4,10 @@ namespace NafNative.Tests.Learning;
 
 /// <summary>A small real task for runtime tests: a point on a line, moved by velocity commands toward a target;
 /// reward −|x − target|; truncated after <see cref="MaxEpisodeSteps"/>. Optionally throws at a chosen step to test
-/// failure propagation.</summary>
-internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1) : IEnvironment
+/// failure propagation, or marks an episode's step <paramref name="discardAtEpisodeStep"/> Discard (as a physics
+/// reset does).</summary>
+internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1,
+    int discardAtEpisodeStep = -1) : IEnvironment
 {
     private float _x, _target;
     private int _t;
@@ -36,6 +38,11 @@ internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpi
         _t++;
         observation[0] = _x;
         observation[1] = _target;
+        if (_t == discardAtEpisodeStep)
+        {
+            observation[0] = 1e3f; // a teleported state that no action reaches
+            return new StepResult(-1e3f, Terminated: false, Truncated: true, Discard: true);
+        }
         return new StepResult(-MathF.Abs(_x - _target), Terminated: false, Truncated: _t >= MaxEpisodeSteps);
     }
 

@@ -10,7 +10,7 @@ namespace NafNative.Tests.Learning;
 public sealed class TrainingRunTests
 {
     private static (TrainingRun Run, PointMassEnvironment[] Envs, NafTrainer Trainer) Create(int workers, Pacing pacing,
-        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1, long restoredSteps = 0)
+        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1, long restoredSteps = 0, int discardAtEpisodeStep = -1)
     {
         var trainer = new NafTrainer(new NafOptions { ObservationSize = 2, ActionSize = 1, HiddenSizes = [16], BatchSize = 16, Seed = 1 });
         if (restoredSteps > 0)
@@ -20,7 +20,7 @@ public sealed class TrainingRunTests
         var setups = new WorkerSetup[workers];
         for (int i = 0; i < workers; i++)
         {
-            envs[i] = new PointMassEnvironment(controlRate, throwAtStep: i == workers - 1 ? throwAtStep : -1);
+            envs[i] = new PointMassEnvironment(controlRate, throwAtStep: i == workers - 1 ? throwAtStep : -1, discardAtEpisodeStep: discardAtEpisodeStep);
             setups[i] = new WorkerSetup(envs[i], new NafPolicy(trainer.Network), new GaussianNoise(new NoiseSchedule(0.3f, 0.99f, 0.05f), seed: i), Seed: i);
         }
         var run = new TrainingRun(trainer, ring, learner ?? new LearnerOptions { MinReplayFill = 64, PublishEvery = 10 }, setups, pacing);
@@ -69,6 +69,34 @@ public sealed class TrainingRunTests
             Assert.That(run.Publisher.Latest!.UpdateCount, Is.GreaterThan(restored));
             Assert.That(m.RecentEpisodes.Select(e => e.Staleness), Has.All.InRange(0, m.Updates),
                 "staleness counts updates of this run since the episode's snapshot: never negative, never more than the run made");
+        });
+    }
+
+    /// <summary>A step the environment marks Discard (a MuJoCo instability reset) ends the episode, is counted, and
+    /// is never stored: not as a terminal, not at all.</summary>
+    [Test]
+    public void Worker_DiscardedStep_EndsEpisodeCountedAndNotStored()
+    {
+        const int discardAt = 5;
+        var (run, _, _) = Create(2, Pacing.AsFastAsPossible, discardAtEpisodeStep: discardAt);
+        using (run)
+        {
+            run.Start();
+            run.Wait(m => m.Read().Episodes >= 20, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        var m = run.Metrics.Read(recentEpisodes: 1000);
+        var batch = new ReplayBatch(256, run.Ring);
+        var random = new ReplayRandom(1);
+        run.Ring.Sample(batch, ref random);
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.DiscardedSteps, Is.EqualTo(m.Episodes), "every finished episode ended in exactly one discarded step");
+            Assert.That(run.Ring.Inserted, Is.EqualTo(m.TotalSteps - m.DiscardedSteps), "every step but the discarded ones was stored");
+            Assert.That(m.RecentEpisodes.Select(e => e.Steps), Has.All.EqualTo(discardAt), "the discarded step ended each episode");
+            Assert.That(m.RecentEpisodes.Select(e => e.Return), Has.All.GreaterThan(-1e3f), "its reward is not in the return");
+            Assert.That(batch.Terminated, Has.All.Zero, "no discarded step became a terminal");
+            Assert.That(batch.Truncated, Has.All.Zero, "no discarded step was stored at all");
+            Assert.That(batch.Rewards, Has.All.GreaterThan(-1e3f));
         });
     }
 
