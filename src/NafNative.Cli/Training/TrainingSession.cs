@@ -142,7 +142,8 @@ public sealed class TrainingSession
         long steps = m.TotalSteps;
         var row = new MetricsRow(m.ElapsedSeconds, steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
             (steps - previous.Steps) / dt, ring.Count, m.Episodes, m.MeanRecentReturn, m.RecentSuccessRate, m.MeanRecentStaleness,
-            m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries, m.DiscardedSteps);
+            m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries, m.DiscardedSteps,
+            m.NonFiniteUpdates);
         previous = (m.ElapsedSeconds, steps, m.Updates);
         return row;
     }

@@ -23,6 +23,7 @@ public sealed class RunMetrics
 
     // Learner-thread-owned; read by others with Volatile.Read.
     private long _updates;
+    private long _nonFiniteUpdates;
     private float _lastLoss = float.NaN;
 
     /// <param name="workers">Worker threads that record steps and episodes.</param>
@@ -46,11 +47,13 @@ public sealed class RunMetrics
     /// <summary>Seconds since the metrics (the run) started.</summary>
     public double ElapsedSeconds => _clock.Elapsed.TotalSeconds;
 
-    /// <summary>Learner thread only.</summary>
-    public void RecordUpdate(float loss)
+    /// <summary>Learner thread only: one update ran; <paramref name="nonFiniteUpdates"/> is the update step's count of
+    /// updates skipped so far for a NaN/∞ loss or gradient (<see cref="IUpdateStep.NonFiniteUpdates"/>).</summary>
+    public void RecordUpdate(float loss, long nonFiniteUpdates = 0)
     {
         // Single writer: release stores make the values visible to Read without atomics.
         Volatile.Write(ref _lastLoss, loss);
+        Volatile.Write(ref _nonFiniteUpdates, nonFiniteUpdates);
         Volatile.Write(ref _updates, _updates + 1);
     }
 
@@ -109,6 +112,7 @@ public sealed class RunMetrics
         return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent)
         {
             DiscardedSteps = discarded,
+            NonFiniteUpdates = Volatile.Read(ref _nonFiniteUpdates),
         };
     }
 
@@ -138,6 +142,9 @@ public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, flo
     /// <summary>Steps the environments marked <see cref="Environments.StepResult.Discard"/> (MuJoCo instability resets):
     /// counted in <see cref="StepsPerWorker"/>, not stored in the replay ring.</summary>
     public long DiscardedSteps { get; init; }
+
+    /// <summary>Updates skipped because their loss or gradient was NaN or ±∞ (counted in <see cref="Updates"/>).</summary>
+    public long NonFiniteUpdates { get; init; }
 
     public long TotalSteps => StepsPerWorker.Sum();
     public double MeanRecentReturn => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Average(e => e.Return);
