@@ -26,8 +26,11 @@ public sealed class TrainingRun : IDisposable
     private string? _failedThread;
     private bool _started, _stopped;
 
+    /// <remarks><c>watchdogPeriod</c> is each worker's watchdog period (<see cref="Worker.DefaultWatchdogPeriod"/> when
+    /// null): a trip (a stalled policy or environment) stops the run with a <see cref="TimeoutException"/> naming the
+    /// worker. <c>timeProvider</c> is the watchdogs' clock (tests drive it by hand; the system clock when null).</remarks>
     public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing,
-        double timeScale = 1.0)
+        double timeScale = 1.0, TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(ring);
@@ -45,7 +48,13 @@ public sealed class TrainingRun : IDisposable
         for (int i = 0; i < workers.Count; i++)
         {
             var w = workers[i];
-            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale);
+            string name = WorkerName(i, w.Environment);
+            Worker? worker = null;
+            // A trip seen by the timer while the worker thread is stuck inside a step: fail the run now, not when the
+            // step returns (the worker throws the same error at its next poll; the first failure wins either way).
+            worker = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale,
+                watchdogPeriod, timeProvider, trip => Fail(name, worker!.TripError(trip)));
+            _workers[i] = worker;
         }
     }
 
@@ -71,7 +80,7 @@ public sealed class TrainingRun : IDisposable
         for (int i = 0; i < _workers.Length; i++)
         {
             var worker = _workers[i];
-            StartThread($"worker {i} ({_setups[i].Environment.Name})", () => worker.Run(_stop.Token));
+            StartThread(WorkerName(i, _setups[i].Environment), () => worker.Run(_stop.Token));
         }
     }
 
@@ -114,16 +123,22 @@ public sealed class TrainingRun : IDisposable
         var thread = new Thread(() =>
         {
             try { body(); }
-            catch (Exception e)
-            {
-                // First failure wins; full fence orders _failedThread's write before the failure becomes visible.
-                if (Interlocked.CompareExchange(ref _failure, e, null) is null) Volatile.Write(ref _failedThread, name);
-                _stop.Cancel();
-            }
+            catch (Exception e) { Fail(name, e); }
         })
         { IsBackground = true, Name = $"naf {name}" };
         _threads.Add(thread);
         thread.Start();
+    }
+
+    private static string WorkerName(int i, IEnvironment environment) => $"worker {i} ({environment.Name})";
+
+    // Any thread: records the first failure and stops the run.
+    private void Fail(string name, Exception e)
+    {
+        // First failure wins; full fence orders _failedThread's write before the failure becomes visible.
+        if (Interlocked.CompareExchange(ref _failure, e, null) is null) Volatile.Write(ref _failedThread, name);
+        try { _stop.Cancel(); }
+        catch (ObjectDisposedException) { } // a late timer trip after Dispose: the run is over already
     }
 
     private void ThrowIfFailed()

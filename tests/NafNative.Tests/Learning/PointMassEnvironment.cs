@@ -7,7 +7,7 @@ namespace NafNative.Tests.Learning;
 /// failure propagation, or marks an episode's step <paramref name="discardAtEpisodeStep"/> Discard (as a physics
 /// reset does).</summary>
 internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1,
-    int discardAtEpisodeStep = -1) : IEnvironment
+    int discardAtEpisodeStep = -1, long stallAtStep = -1, TimeSpan stall = default) : IEnvironment
 {
     private float _x, _target;
     private int _t;
@@ -34,6 +34,7 @@ internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpi
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
     {
         if (++_totalSteps == throwAtStep) throw new IOException("point-mass: simulated link failure");
+        if (_totalSteps == stallAtStep) Thread.Sleep(stall); // a stuck environment (e.g. a hung simulator call)
         _x = Math.Clamp(_x + 0.2f * action[0], -2f, 2f);
         _t++;
         observation[0] = _x;
@@ -45,6 +46,9 @@ internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpi
         }
         return new StepResult(-MathF.Abs(_x - _target), Terminated: false, Truncated: _t >= MaxEpisodeSteps);
     }
+
+    /// <summary>Steps taken over all episodes.</summary>
+    public long TotalSteps => Volatile.Read(ref _totalSteps);
 
     public void Dispose() => Disposed = true;
 }
