@@ -95,27 +95,45 @@ public sealed class TrainingRun : IDisposable
         Stop();
     }
 
-    /// <summary>Cancels every thread, joins them all, and rethrows the first failure, if any.</summary>
+    /// <summary>Cancels every thread, joins them all, disposes every environment, and rethrows the first thread
+    /// failure, if any (else the first environment whose Dispose threw).</summary>
     public void Stop()
     {
         if (_stopped) { ThrowIfFailed(); return; }
+        var disposeFailure = Shutdown();
+        ThrowIfFailed();
+        if (disposeFailure is not null) throw disposeFailure;
+    }
+
+    /// <summary>Stops the run if it is still running (as <see cref="Stop"/>, reporting only an environment whose
+    /// Dispose threw: a thread failure is <see cref="Stop"/>'s to report).</summary>
+    public void Dispose()
+    {
+        Exception? disposeFailure = _started && !_stopped ? Shutdown() : null;
+        _stop.Dispose();
+        if (disposeFailure is not null) throw disposeFailure;
+    }
+
+    // The one cancel–join–dispose path. Each environment is disposed in its own try, so one that throws neither leaves
+    // the others undisposed nor hides the failure that stopped the run; returns the first Dispose failure, if any.
+    private InvalidOperationException? Shutdown()
+    {
         _stopped = true;
         _stop.Cancel();
         foreach (var t in _threads) t.Join();
-        foreach (var s in _setups) s.Environment.Dispose();
-        ThrowIfFailed();
-    }
-
-    public void Dispose()
-    {
-        if (_started && !_stopped)
+        InvalidOperationException? first = null;
+        for (int i = 0; i < _setups.Count; i++)
         {
-            _stop.Cancel();
-            foreach (var t in _threads) t.Join();
-            foreach (var s in _setups) s.Environment.Dispose();
-            _stopped = true;
+            try
+            {
+                _setups[i].Environment.Dispose();
+            }
+            catch (Exception e)
+            {
+                first ??= new InvalidOperationException($"Training run: disposing the environment of {WorkerName(i, _setups[i].Environment)} failed: {e.Message}", e);
+            }
         }
-        _stop.Dispose();
+        return first;
     }
 
     private void StartThread(string name, Action body)

@@ -7,7 +7,7 @@ namespace NafNative.Tests.Learning;
 /// failure propagation, or marks an episode's step <paramref name="discardAtEpisodeStep"/> Discard (as a physics
 /// reset does).</summary>
 internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1,
-    int discardAtEpisodeStep = -1, long stallAtStep = -1, TimeSpan stall = default) : IEnvironment
+    int discardAtEpisodeStep = -1, long stallAtStep = -1, TimeSpan stall = default, bool throwOnDispose = false) : IEnvironment
 {
     private float _x, _target;
     private int _t;
@@ -50,5 +50,9 @@ internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpi
     /// <summary>Steps taken over all episodes.</summary>
     public long TotalSteps => Volatile.Read(ref _totalSteps);
 
-    public void Dispose() => Disposed = true;
+    public void Dispose()
+    {
+        Disposed = true;
+        if (throwOnDispose) throw new IOException("point-mass: simulated failure while closing the link");
+    }
 }

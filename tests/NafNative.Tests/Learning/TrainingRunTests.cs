@@ -130,6 +130,37 @@ public sealed class TrainingRunTests
         }
     }
 
+    /// <summary>An environment whose Dispose throws must neither leave the others undisposed nor hide the worker
+    /// failure that stopped the run.</summary>
+    [Test]
+    public void Stop_WorkerFailedAndAnEnvironmentThrowsOnDispose_ReportsTheWorkerFailureAndDisposesAll()
+    {
+        var trainer = new NafTrainer(new NafOptions { ObservationSize = 2, ActionSize = 1, HiddenSizes = [8], BatchSize = 8, Seed = 1 });
+        var envs = new[] { new PointMassEnvironment(throwOnDispose: true), new PointMassEnvironment(throwAtStep: 300), new PointMassEnvironment(throwOnDispose: true) };
+        var setups = envs.Select((e, i) => new WorkerSetup(e, new NafPolicy(trainer.Network), new GaussianNoise(new NoiseSchedule(0.3f), seed: i), i)).ToArray();
+        using (var run = new TrainingRun(trainer, new ReplayRing(1024, 2, 1), new LearnerOptions { MinReplayFill = 32 }, setups, Pacing.AsFastAsPossible))
+        {
+            run.Start();
+            var e = Assert.Throws<InvalidOperationException>(() =>
+                run.Wait(_ => false, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token));
+            Assert.That(e!.Message, Does.Contain("worker 1 (point-mass) failed").And.Contain("simulated link failure"));
+        }
+        Assert.That(envs.Select(x => x.Disposed), Has.All.True, "every environment was disposed although the first one threw");
+    }
+
+    [Test]
+    public void Stop_OnlyDisposeThrows_ReportsThatEnvironment()
+    {
+        var trainer = new NafTrainer(new NafOptions { ObservationSize = 2, ActionSize = 1, HiddenSizes = [8], BatchSize = 8, Seed = 1 });
+        var bad = new PointMassEnvironment(throwOnDispose: true);
+        using var run = new TrainingRun(trainer, new ReplayRing(1024, 2, 1), new LearnerOptions { MinReplayFill = 32 },
+            [new WorkerSetup(bad, new NafPolicy(trainer.Network), new GaussianNoise(new NoiseSchedule(0.3f), seed: 0), 0)], Pacing.AsFastAsPossible);
+        run.Start();
+        var e = Assert.Throws<InvalidOperationException>(() => run.Stop());
+        Assert.That(e!.Message, Does.Contain("disposing the environment of worker 0 (point-mass) failed").And.Contain("closing the link"));
+        Assert.That(bad.Disposed, Is.True);
+    }
+
     [Test]
     public void Learner_UpdatesPerInsertRatio_NeverExceedsIt()
     {
