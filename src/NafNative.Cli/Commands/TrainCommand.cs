@@ -70,7 +70,7 @@ internal static class TrainCommand
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
                     var summary = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
-                        show => session.Run(trainer, interrupt.Token, show));
+                        show => session.Run(trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}")));
                     stdout.WriteLine($"{(summary.Interrupted ? "interrupted" : "finished")}: {summary.Metrics.TotalSteps} env steps, " +
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
