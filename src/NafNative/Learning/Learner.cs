@@ -71,7 +71,7 @@ public sealed class Learner
                 continue;
             }
             wait.Reset();
-            if (!_ring.TrySample(_batch, ref _random)) continue;
+            if (!_ring.TrySample(_batch, ref _random, cancellation)) continue;
             float loss = _step.Update(_batch);
             sinceStart++;
             _metrics.RecordUpdate(loss, _step.NonFiniteUpdates);

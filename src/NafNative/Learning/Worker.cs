@@ -169,14 +169,15 @@ public sealed class Worker
 
     private int EpisodeSeed(long episode) => unchecked((int)((uint)_seed * 2654435761u + (uint)episode * 40503u + (uint)_id * 97u));
 
-    // Sleep for the coarse part, spin for the last millisecond: Thread.Sleep alone overshoots by ~1 ms on Linux.
+    // Wait on the token for the coarse part (cancellation wakes it at once; a long control period, such as a slowed
+    // time scale, never delays a stop), spin for the last millisecond: a timed wait alone overshoots by ~1 ms on Linux.
     private static void WaitUntil(Stopwatch clock, double seconds, CancellationToken cancellation)
     {
         while (!cancellation.IsCancellationRequested)
         {
             double left = seconds - clock.Elapsed.TotalSeconds;
             if (left <= 0) return;
-            if (left > 0.002) Thread.Sleep(TimeSpan.FromSeconds(left - 0.0015));
+            if (left > 0.002) cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(left - 0.0015));
             else Thread.SpinWait(50);
         }
     }
