@@ -95,7 +95,12 @@ public sealed class TrainingSession
                 if (now - lastEval >= _config.EvalEverySeconds)
                 {
                     long envSteps = steps;
-                    run.PostToLearner(() => best = EvaluateAndKeepBest(state(), evalEnvironment, clock.Elapsed.TotalSeconds, envSteps, best, failures));
+                    run.PostToLearner(() =>
+                    {
+                        // Cancelled mid-evaluation when the run stops: its remaining episodes are not waited for.
+                        try { best = EvaluateAndKeepBest(state(), evalEnvironment, clock.Elapsed.TotalSeconds, envSteps, best, failures, run.Stopping); }
+                        catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested) { }
+                    });
                     lastEval = now;
                 }
                 if (now - lastCheckpoint >= _config.CheckpointEverySeconds)
@@ -129,18 +134,28 @@ public sealed class TrainingSession
                 $"{kept}. Free space or make the folder writable.", e);
         }
         var final = run.Metrics.Read();
-        best = EvaluateAndKeepBest(finalState, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best, failures);
+        // Interrupted (Ctrl-C, SIGTERM): stop now, with the checkpoint written; the final evaluation (episodes) and the
+        // curves wait for a run that finishes its budget (naf train --resume, or naf eval).
+        bool interrupted = cancellation.IsCancellationRequested && !budgetSpent;
+        if (!interrupted) best = EvaluateAndKeepBest(finalState, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best, failures);
         foreach (string message in failures.TakeNew()) warn?.Invoke(message);
         // The curves are a convenience on top of metrics.csv/evals.csv: a machine without the native plotting library
         // still gets its trained run, and the reason is reported instead of the paths.
         string time, stepsCurve;
-        try
+        if (interrupted)
         {
-            (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics(), _run.ReadEvals());
+            time = stepsCurve = "(not drawn: interrupted; they are drawn when a run finishes its budget)";
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
+        else
         {
-            time = stepsCurve = $"(not drawn: {e.GetType().Name}: {e.Message})";
+            try
+            {
+                (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics(), _run.ReadEvals());
+            }
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
+            {
+                time = stepsCurve = $"(not drawn: {e.GetType().Name}: {e.Message})";
+            }
         }
         return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, time, stepsCurve, final, !budgetSpent, trainer.Steps, backendName);
     }
@@ -148,9 +163,9 @@ public sealed class TrainingSession
     /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
     /// parameters are exactly those saved. A new best (success rate, then mean return) is kept in best.naf.</summary>
     private (double Success, double Return) EvaluateAndKeepBest(NafTrainer trainer, IEnvironment environment, double wallSeconds,
-        long envSteps, (double Success, double Return) best, PeriodicWriteFailures failures)
+        long envSteps, (double Success, double Return) best, PeriodicWriteFailures failures, CancellationToken cancellation = default)
     {
-        var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, _config.EvalEpisodes, seed: 1);
+        var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, _config.EvalEpisodes, seed: 1, cancellation);
         bool better = result.SuccessRate > best.Success || (result.SuccessRate == best.Success && result.MeanReturn > best.Return);
         // A best.naf that could not be written is not kept: the next evaluation at least as good tries again.
         if (better) better = failures.Try(_run.BestCheckpointPath, () => NafCheckpoint.Save(trainer, _run.BestCheckpointPath), checkpoint: true);
