@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using NafNative.Cli.Training;
 using NafNative.Naf;
 using NUnit.Framework;
@@ -27,13 +28,12 @@ public sealed class TrainSignalTests
         _root = "";
     }
 
-    // kill(1), as a user would send it (no P/Invoke, so this project needs no unsafe code).
-    private static int Kill(int pid, int signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        return kill.ExitCode;
-    }
+    // libc's kill(2): no dependency on procps's /bin/kill, which slim Debian images lack. Blittable arguments, so
+    // DllImport needs no unsafe code (LibraryImport would).
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+#pragma warning disable SYSLIB1054 // LibraryImport requires AllowUnsafeBlocks in this project
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
 
     [TestCase("SIGINT", 2, 130)]
     [TestCase("SIGTERM", 15, 143)]
