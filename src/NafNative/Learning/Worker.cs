@@ -160,7 +160,7 @@ public sealed class Worker
     private void OnTrip(WatchdogTrip trip) => _onTrip?.Invoke(trip);
 
     /// <summary>The error a watchdog trip stops this worker with.</summary>
-    public TimeoutException TripError(WatchdogTrip trip) =>
+    internal TimeoutException TripError(WatchdogTrip trip) =>
         new($"worker {_id} ({_environment.Name}): watchdog tripped: {trip.Detail}; the policy or the environment's Step stalled, " +
             "so the arm was stopped (no further command sent).");
 
