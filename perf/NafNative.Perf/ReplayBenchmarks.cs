@@ -40,7 +40,7 @@ public class ReplayBenchmarks
     {
         long ticket = 0;
         for (int i = 0; i < InsertsPerInvoke; i++)
-            ticket = _ring.Insert(_observation, _action, 0.25f, _nextObservation, terminated: false, truncated: (i & 63) == 0);
+            ticket = _ring.Insert(_observation, _action, 0.25f, _nextObservation, terminated: false, truncated: (i & 63) == 0).Ticket;
         return ticket;
     }
 

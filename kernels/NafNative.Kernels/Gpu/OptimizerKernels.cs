@@ -41,16 +41,23 @@ public static class OptimizerKernels
     public static void PolyakKernel(Index1D index, ArrayView<float> online, ArrayView<float> target, float tau) =>
         target[index] += tau * (online[index] - target[index]);
 
-    /// <summary>Adam on θ = parameters[0, P) then Polyak on θ′ = parameters[P, 2P) for parameter i (index &lt; P).</summary>
+    /// <summary>Adam on θ = parameters[0, P) then Polyak on θ′ = parameters[P, 2P) for parameter i (index &lt; P);
+    /// nothing at all when the update's loss (scalars[0]) or gradient norm (scalars[1]) is NaN or ±∞.</summary>
+    /// <remarks>Every thread reads the same two scalars, so a non-finite update is skipped as a whole: θ, θ′, m and v
+    /// keep their values (the host counts the skip from the same scalars; see the CPU trainer's ApplyGradients).</remarks>
     public static void AdamPolyakKernel(Index1D index, ArrayView<float> parameters, int count, ArrayView<float> gradients,
         ArrayView<float> m, ArrayView<float> v, ArrayView<float> scalars, AdamArgs args, float tau)
     {
+        if (!IsFinite(scalars[0]) || !IsFinite(scalars[1])) return;
         float theta = Adam(index, parameters[index], gradients, m, v, scalars, args);
         parameters[index] = theta;
         long targetAt = (long)count + index.X;
         float target = parameters[targetAt];
         parameters[targetAt] = target + tau * (theta - target);
     }
+
+    // Exponent bits all ones = NaN or ±∞; a bit test needs no math intrinsic on any accelerator.
+    private static bool IsFinite(float x) => (Interop.FloatAsInt(x) & 0x7F800000u) != 0x7F800000u;
 
     private static float Adam(int i, float theta, ArrayView<float> gradients, ArrayView<float> m, ArrayView<float> v,
         ArrayView<float> scalars, AdamArgs a)

@@ -17,9 +17,9 @@ internal static class BenchPeakCommand
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));
             double gflops = PeakMeter.MeasureGflops(parse.GetValue(seconds));
-            var result = new PeakResult(gflops, SimdPath.Active.ToString(), FmaPeak.Chains, Environment.ProcessorCount);
+            var result = new PeakResult(gflops, SimdPath.Active.ToString(), FmaPeak.ChainsOf(SimdPath.Active), Environment.ProcessorCount);
             if (parse.GetValue(json)) JsonOutput.Write(parse.InvocationConfiguration.Output, result);
-            else parse.InvocationConfiguration.Output.WriteLine($"fp32 FMA peak: {gflops:F1} GFLOP/s on one core ({result.Simd}, {FmaPeak.Chains} independent chains)");
+            else parse.InvocationConfiguration.Output.WriteLine($"fp32 FMA peak: {gflops:F1} GFLOP/s on one core ({result.Simd}, {result.Chains} independent chains)");
             return 0;
         });
         return command;

@@ -81,15 +81,21 @@ internal static class TrainCommand
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
                     var summary = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
-                        show => session.Run(trainer, interrupt.Token, show));
-                    stdout.WriteLine($"{(summary.Interrupted ? "interrupted" : "finished")}: {summary.Metrics.TotalSteps} env steps, " +
+                        show => session.Run(trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}")));
+                    string ending = interrupt.SignalName is string signal ? $"interrupted by {signal}" : summary.Interrupted ? "interrupted" : "finished";
+                    stdout.WriteLine($"{ending}: {summary.Metrics.TotalSteps} env steps, " +
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
                     stdout.WriteLine($"backend:    {summary.Backend}");
                     stdout.WriteLine($"run:        {summary.RunPath}");
                     stdout.WriteLine($"checkpoint: {summary.CheckpointPath} (latest)");
-                    stdout.WriteLine($"best:       {summary.BestCheckpointPath} (greedy eval success {summary.BestEvalSuccess:P0})");
+                    stdout.WriteLine(double.IsFinite(summary.BestEvalSuccess)
+                        ? $"best:       {summary.BestCheckpointPath} (greedy eval success {summary.BestEvalSuccess:P0})"
+                        : "best:       (none kept yet: no evaluation has run)");
                     stdout.WriteLine($"curves:     {summary.CurveTimePath}, {summary.CurveStepsPath}");
+                    // The conventional code of a process stopped by a signal (128 + its number), now that the run
+                    // stopped itself cleanly and its checkpoint is on disk.
+                    if (interrupt.ExitCode is int code) return code;
                 }
                 return 0;
             }

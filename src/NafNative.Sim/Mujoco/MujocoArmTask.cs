@@ -17,9 +17,10 @@ namespace NafNative.Sim.Mujoco;
 /// [14, 17) end-effector position (p − c) / s; [17, 20) end-effector velocity / v; [20, 23) the task's target position
 /// (p − c) / s; then the task's extras (documented by each task). c = <see cref="MujocoArmOptions.ObservationCenter"/>,
 /// s = PositionScale, v = VelocityScale.</para>
-/// <para><b>Instability</b>: if MuJoCo meets NaN or huge accelerations it resets its state and warns; the step then
-/// ends the episode as terminated (nothing to bootstrap from a teleported state) and <see cref="PhysicsResets"/> counts
-/// it.</para>
+/// <para><b>Instability</b>: if MuJoCo meets NaN or huge accelerations it resets its state and warns. The state the
+/// step returns was then teleported, not reached, so the step is marked <see cref="StepResult.Discard"/> (the worker
+/// stores no transition for it: stored as terminal, with mostly negative rewards, it would teach the critic that
+/// crashing the physics pays) and ends the episode as truncated; <see cref="PhysicsResets"/> counts it.</para>
 /// <para>Deterministic given a seed and actions. Step allocates nothing. One thread per instance.</para>
 /// </remarks>
 public abstract class MujocoArmTask : IEnvironment
@@ -197,10 +198,10 @@ public abstract class MujocoArmTask : IEnvironment
             PhysicsResets++;
         }
         double reward = ComputeReward();
-        bool truncated = !unstable && _steps >= _options.MaxEpisodeSteps;
-        if (truncated || unstable) _inEpisode = false;
+        bool truncated = unstable || _steps >= _options.MaxEpisodeSteps;
+        if (truncated) _inEpisode = false;
         WriteObservation(observation);
-        return new StepResult((float)reward, Terminated: unstable, Truncated: truncated, SafetyIntervened: intervened);
+        return new StepResult((float)reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened, Discard: unstable);
     }
 
     public void Dispose()

@@ -13,6 +13,10 @@ public static class MujocoRuntime
         "install MuJoCo 2.2.2 and a C compiler with `apt-get install -y gcc libmujoco-dev`, then rebuild " +
         "(`dotnet build -c Release`): the build compiles the small C shim libnafmujoco.so that NafNative calls MuJoCo through";
 
+    /// <summary>Set this environment variable to 1 to make MuJoCo unavailable even where it is installed (CI checks
+    /// that the MuJoCo tests then skip with the install command instead of failing).</summary>
+    public const string DisableVariable = "NAFNATIVE_DISABLE_MUJOCO";
+
     private static readonly Lazy<string?> Problem = new(FindProblem);
 
     /// <summary>True when the shim and libmujoco.so.2.2.2 load and report version 2.2.2.</summary>
@@ -29,7 +33,16 @@ public static class MujocoRuntime
             throw new MujocoUnavailableException($"task '{task}' runs on MuJoCo, which is not usable here: {problem}");
     }
 
-    private static string? FindProblem() => Diagnose(MujocoNative.ShimPath, File.Exists("/usr/include/mujoco/mujoco.h"));
+    private static string? FindProblem() =>
+        Disabled(Environment.GetEnvironmentVariable(DisableVariable))
+        ?? Diagnose(MujocoNative.ShimPath, File.Exists("/usr/include/mujoco/mujoco.h"));
+
+    /// <summary>The reason MuJoCo is unavailable when <see cref="DisableVariable"/> has <paramref name="value"/> (null
+    /// when unset, empty or 0).</summary>
+    internal static string? Disabled(string? value) =>
+        string.IsNullOrEmpty(value) || value == "0"
+            ? null
+            : $"MuJoCo is disabled by {DisableVariable}={value}; unset it to use an installed MuJoCo, or where none is, {InstallHint}.";
 
     /// <summary>Why MuJoCo cannot be used through the shim at <paramref name="shim"/> (null when it can).</summary>
     internal static string? Diagnose(string shim, bool headersInstalled)

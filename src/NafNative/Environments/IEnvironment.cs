@@ -38,7 +38,10 @@ public interface IEnvironment : IDisposable
 /// <param name="Truncated">The episode was cut by the time limit: the learner still bootstraps.</param>
 /// <param name="SafetyIntervened">The task's safety filter changed the commanded motion this step (counted in the
 /// run's metrics).</param>
-public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated, bool SafetyIntervened = false)
+/// <param name="Discard">The observation is not an outcome of the action (e.g. the physics engine found the state
+/// unstable and reset it): the worker stores no transition for this step, counts it, and the episode ends (such a step
+/// also sets Truncated, not Terminated, since nothing about the task ended).</param>
+public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated, bool SafetyIntervened = false, bool Discard = false)
 {
-    public bool Done => Terminated || Truncated;
+    public bool Done => Terminated || Truncated || Discard;
 }

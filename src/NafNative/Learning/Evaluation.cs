@@ -11,7 +11,10 @@ public static class Evaluation
     public const int SeedBase = 1_000_000_007;
 
     /// <summary>Runs <paramref name="episodes"/> greedy episodes on <paramref name="environment"/>.</summary>
-    public static EvaluationResult Run(IEnvironment environment, NafNetwork network, ReadOnlySpan<float> parameters, int episodes, int seed = 0)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked every step,
+    /// so a stopping run does not wait for the evaluation's remaining episodes).</exception>
+    public static EvaluationResult Run(IEnvironment environment, NafNetwork network, ReadOnlySpan<float> parameters, int episodes, int seed = 0,
+        CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(network);
@@ -27,6 +30,7 @@ public static class Evaluation
             StepResult result;
             do
             {
+                cancellation.ThrowIfCancellationRequested();
                 policy.Greedy(parameters, observation, action);
                 result = environment.Step(action, observation);
                 total += result.Reward;

@@ -10,8 +10,11 @@ public interface IUpdateStep
     /// <summary>Transitions per update; the learner samples batches of this size.</summary>
     int BatchSize { get; }
 
-    /// <summary>Updates applied so far.</summary>
+    /// <summary>Updates run so far, including skipped ones (<see cref="NonFiniteUpdates"/>).</summary>
     long Steps { get; }
+
+    /// <summary>Updates skipped so far because their loss or gradient was NaN or ±∞ (parameters left unchanged).</summary>
+    long NonFiniteUpdates { get; }
 
     /// <summary>The current online parameters, copied into each published snapshot.</summary>
     ReadOnlySpan<float> Parameters { get; }

@@ -71,10 +71,10 @@ public sealed class Learner
                 continue;
             }
             wait.Reset();
-            if (!_ring.TrySample(_batch, ref _random)) continue;
+            if (!_ring.TrySample(_batch, ref _random, cancellation)) continue;
             float loss = _step.Update(_batch);
             sinceStart++;
-            _metrics.RecordUpdate(loss);
+            _metrics.RecordUpdate(loss, _step.NonFiniteUpdates);
             if (_step.Steps % _options.PublishEvery == 0) _publisher.Publish(_step.Parameters, _step.Steps);
         }
     }

@@ -23,12 +23,20 @@ public sealed class RunMetrics
 
     // Learner-thread-owned; read by others with Volatile.Read.
     private long _updates;
+    private long _nonFiniteUpdates;
     private float _lastLoss = float.NaN;
 
-    public RunMetrics(int workers, int episodeHistory = 1000)
+    /// <param name="workers">Worker threads that record steps and episodes.</param>
+    /// <param name="episodeHistory">Finished episodes kept for <see cref="Read"/>.</param>
+    /// <param name="updatesBefore">Updates the update step had applied before this run (a resumed trainer's
+    /// <see cref="IUpdateStep.Steps"/>): the offset between this run's <see cref="Updates"/> and the trainer's own
+    /// count, in which snapshots are numbered.</param>
+    public RunMetrics(int workers, int episodeHistory = 1000, long updatesBefore = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(episodeHistory);
+        ArgumentOutOfRangeException.ThrowIfNegative(updatesBefore);
+        UpdatesBefore = updatesBefore;
         _workers = new WorkerCounters[workers];
         for (int i = 0; i < workers; i++) _workers[i] = new WorkerCounters();
         _episodes = new EpisodeRecord[episodeHistory];
@@ -39,24 +47,35 @@ public sealed class RunMetrics
     /// <summary>Seconds since the metrics (the run) started.</summary>
     public double ElapsedSeconds => _clock.Elapsed.TotalSeconds;
 
-    /// <summary>Learner thread only.</summary>
-    public void RecordUpdate(float loss)
+    /// <summary>Learner thread only: one update ran; <paramref name="nonFiniteUpdates"/> is the update step's count of
+    /// updates skipped so far for a NaN/∞ loss or gradient (<see cref="IUpdateStep.NonFiniteUpdates"/>).</summary>
+    public void RecordUpdate(float loss, long nonFiniteUpdates = 0)
     {
         // Single writer: release stores make the values visible to Read without atomics.
         Volatile.Write(ref _lastLoss, loss);
+        Volatile.Write(ref _nonFiniteUpdates, nonFiniteUpdates);
         Volatile.Write(ref _updates, _updates + 1);
     }
 
-    /// <summary>Updates applied so far (any thread).</summary>
+    /// <summary>Updates applied so far in this run (any thread).</summary>
     public long Updates => Volatile.Read(ref _updates);
 
-    /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done.</summary>
-    public void RecordStep(int worker, bool safetyIntervened)
+    /// <summary>Updates the update step had applied before this run started (0 for a fresh trainer).</summary>
+    public long UpdatesBefore { get; }
+
+    /// <summary>The update step's own count, <see cref="UpdatesBefore"/> + <see cref="Updates"/>: the counter space of
+    /// <see cref="ParameterSnapshot.UpdateCount"/> (any thread).</summary>
+    public long TrainerUpdates => UpdatesBefore + Updates;
+
+    /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done; <paramref name="discarded"/>
+    /// when the environment marked it <see cref="Environments.StepResult.Discard"/> (not stored).</summary>
+    public void RecordStep(int worker, bool safetyIntervened, bool discarded = false)
     {
         var c = _workers[worker];
         // Single writer per WorkerCounters: release stores, paired with the acquire loads in Read.
         Volatile.Write(ref c.Steps, c.Steps + 1);
         if (safetyIntervened) Volatile.Write(ref c.SafetyInterventions, c.SafetyInterventions + 1);
+        if (discarded) Volatile.Write(ref c.Discarded, c.Discarded + 1);
     }
 
     /// <summary>Worker thread: one episode ended. Staleness = learner updates since the snapshot it used was published.</summary>
@@ -74,11 +93,12 @@ public sealed class RunMetrics
     public RunMetricsSnapshot Read(int recentEpisodes = 20)
     {
         long[] steps = new long[_workers.Length];
-        long interventions = 0;
+        long interventions = 0, discarded = 0;
         for (int i = 0; i < _workers.Length; i++)
         {
             steps[i] = Volatile.Read(ref _workers[i].Steps);
             interventions += Volatile.Read(ref _workers[i].SafetyInterventions);
+            discarded += Volatile.Read(ref _workers[i].Discarded);
         }
         EpisodeRecord[] recent;
         long episodes;
@@ -89,7 +109,11 @@ public sealed class RunMetrics
             recent = new EpisodeRecord[n];
             for (int i = 0; i < n; i++) recent[i] = _episodes[(_episodeCount - n + i) % _episodes.Length];
         }
-        return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent);
+        return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent)
+        {
+            DiscardedSteps = discarded,
+            NonFiniteUpdates = Volatile.Read(ref _nonFiniteUpdates),
+        };
     }
 
     private long TotalSteps()
@@ -103,6 +127,7 @@ public sealed class RunMetrics
     {
         public long Steps;
         public long SafetyInterventions;
+        public long Discarded;
     }
 }
 
@@ -114,6 +139,13 @@ public readonly record struct EpisodeRecord(int Worker, float Return, bool Succe
 public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, float LastLoss, long[] StepsPerWorker,
     long SafetyInterventions, long Episodes, EpisodeRecord[] RecentEpisodes)
 {
+    /// <summary>Steps the environments marked <see cref="Environments.StepResult.Discard"/> (MuJoCo instability resets):
+    /// counted in <see cref="StepsPerWorker"/>, not stored in the replay ring.</summary>
+    public long DiscardedSteps { get; init; }
+
+    /// <summary>Updates skipped because their loss or gradient was NaN or ±∞ (counted in <see cref="Updates"/>).</summary>
+    public long NonFiniteUpdates { get; init; }
+
     public long TotalSteps => StepsPerWorker.Sum();
     public double MeanRecentReturn => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Average(e => e.Return);
     public double RecentSuccessRate => RecentEpisodes.Length == 0 ? double.NaN : RecentEpisodes.Count(e => e.Success) / (double)RecentEpisodes.Length;

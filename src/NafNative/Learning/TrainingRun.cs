@@ -11,8 +11,9 @@ public sealed record WorkerSetup(IEnvironment Environment, IPolicy Policy, IExpl
 // - The controlling thread calls Start, then Wait/Stop. Start publishes the initial snapshot, then starts one learner
 //   thread and one thread per worker, all watching one CancellationTokenSource.
 // - Any thread that throws records the first failure (Interlocked.CompareExchange) and cancels the rest, so one broken
-//   robot stops the run; Stop joins every thread and rethrows that failure. No exception is swallowed and no thread
-//   outlives Stop.
+//   robot stops the run; Stop joins every thread and rethrows that failure. No exception is swallowed. Every wait in
+//   the threads observes the token, so they stop within milliseconds; one that does not within StopTimeout (stuck in
+//   a Step) is named in a TimeoutException instead of hanging Stop.
 
 /// <summary>Starts and stops the learner and N workers of one asynchronous training run.</summary>
 public sealed class TrainingRun : IDisposable
@@ -21,20 +22,24 @@ public sealed class TrainingRun : IDisposable
     private readonly Worker[] _workers;
     private readonly IReadOnlyList<WorkerSetup> _setups;
     private readonly CancellationTokenSource _stop = new();
-    private readonly List<Thread> _threads = [];
+    // (thread, name, worker index or −1 for the learner); written by Start, read by Shutdown (both the controlling thread).
+    private readonly List<(Thread Thread, string Name, int Worker)> _threads = [];
     private Exception? _failure;
     private string? _failedThread;
     private bool _started, _stopped;
 
+    /// <remarks><c>watchdogPeriod</c> is each worker's watchdog period (<see cref="Worker.DefaultWatchdogPeriod"/> when
+    /// null): a trip (a stalled policy or environment) stops the run with a <see cref="TimeoutException"/> naming the
+    /// worker. <c>timeProvider</c> is the watchdogs' clock (tests drive it by hand; the system clock when null).</remarks>
     public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing,
-        double timeScale = 1.0)
+        double timeScale = 1.0, TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentNullException.ThrowIfNull(workers);
         if (workers.Count == 0) throw new ArgumentException("TrainingRun: at least one worker is needed.", nameof(workers));
         _setups = workers;
-        Metrics = new RunMetrics(workers.Count);
+        Metrics = new RunMetrics(workers.Count, updatesBefore: step.Steps);
         Publisher = new SnapshotPublisher();
         Ring = ring;
         ArgumentNullException.ThrowIfNull(learnerOptions);
@@ -45,9 +50,20 @@ public sealed class TrainingRun : IDisposable
         for (int i = 0; i < workers.Count; i++)
         {
             var w = workers[i];
-            _workers[i] = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale);
+            string name = WorkerName(i, w.Environment);
+            Worker? worker = null;
+            // A trip seen by the timer while the worker thread is stuck inside a step: fail the run now, not when the
+            // step returns (the worker throws the same error at its next poll; the first failure wins either way).
+            worker = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale,
+                watchdogPeriod, timeProvider, trip => Fail(name, worker!.TripError(trip)));
+            _workers[i] = worker;
         }
     }
+
+    /// <summary>How long <see cref="Stop"/> waits, in all, for the threads to finish after cancelling them (2 s): a
+    /// thread still running then (stuck in an environment's Step, the policy or a posted action) is named in a
+    /// <see cref="TimeoutException"/> and left running as a background thread, its environment not disposed.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     public RunMetrics Metrics { get; }
     public SnapshotPublisher Publisher { get; }
@@ -67,11 +83,11 @@ public sealed class TrainingRun : IDisposable
         if (_started) throw new InvalidOperationException("TrainingRun.Start: the run was already started.");
         _started = true;
         _learner.PublishInitial();
-        StartThread("learner", () => _learner.Run(_stop.Token));
+        StartThread("learner", -1, () => _learner.Run(_stop.Token));
         for (int i = 0; i < _workers.Length; i++)
         {
             var worker = _workers[i];
-            StartThread($"worker {i} ({_setups[i].Environment.Name})", () => worker.Run(_stop.Token));
+            StartThread(WorkerName(i, _setups[i].Environment), i, () => worker.Run(_stop.Token));
         }
     }
 
@@ -86,49 +102,91 @@ public sealed class TrainingRun : IDisposable
         Stop();
     }
 
-    /// <summary>Cancels every thread, joins them all, and rethrows the first failure, if any.</summary>
+    /// <summary>Cancels every thread, joins them all, disposes every environment, and rethrows the first thread
+    /// failure, if any (else the first environment whose Dispose threw).</summary>
     public void Stop()
     {
         if (_stopped) { ThrowIfFailed(); return; }
-        _stopped = true;
-        _stop.Cancel();
-        foreach (var t in _threads) t.Join();
-        foreach (var s in _setups) s.Environment.Dispose();
-        ThrowIfFailed();
+        var (stuck, disposeFailure) = Shutdown();
+        ThrowIfFailed(stuck);
+        if (stuck is not null) throw stuck;
+        if (disposeFailure is not null) throw disposeFailure;
     }
 
+    /// <summary>Stops the run if it is still running (as <see cref="Stop"/>, reporting only an environment whose
+    /// Dispose threw: a thread failure is <see cref="Stop"/>'s to report).</summary>
     public void Dispose()
     {
-        if (_started && !_stopped)
-        {
-            _stop.Cancel();
-            foreach (var t in _threads) t.Join();
-            foreach (var s in _setups) s.Environment.Dispose();
-            _stopped = true;
-        }
-        _stop.Dispose();
+        var (stuck, disposeFailure) = _started && !_stopped ? Shutdown() : (null, null);
+        // A thread that did not stop may still read the token: leave the source to the GC rather than dispose it under it.
+        if (stuck is null) _stop.Dispose();
+        if (stuck is not null) throw stuck;
+        if (disposeFailure is not null) throw disposeFailure;
     }
 
-    private void StartThread(string name, Action body)
+    // The one cancel–join–dispose path. Each environment is disposed in its own try, so one that throws neither leaves
+    // the others undisposed nor hides the failure that stopped the run; returns the first Dispose failure, if any.
+    private (TimeoutException? Stuck, InvalidOperationException? DisposeFailure) Shutdown()
+    {
+        _stopped = true;
+        _stop.Cancel();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stuck = new List<string>();
+        var stuckWorker = new bool[_setups.Count];
+        foreach (var (thread, name, worker) in _threads)
+        {
+            TimeSpan left = StopTimeout - clock.Elapsed;
+            if (thread.Join(left > TimeSpan.Zero ? left : TimeSpan.Zero)) continue;
+            stuck.Add(name);
+            if (worker >= 0) stuckWorker[worker] = true;
+        }
+        TimeoutException? stuckFailure = stuck.Count == 0 ? null : new TimeoutException(
+            $"Training run: {string.Join(", ", stuck)} did not stop within {StopTimeout.TotalSeconds:F1} s of being cancelled " +
+            "(stuck in an environment's Step, the policy or a posted action); left running as a background thread, " +
+            "its environment not disposed.");
+        InvalidOperationException? first = null;
+        for (int i = 0; i < _setups.Count; i++)
+        {
+            if (stuckWorker[i]) continue; // disposing an environment its thread is still inside could crash the process
+            try
+            {
+                _setups[i].Environment.Dispose();
+            }
+            catch (Exception e)
+            {
+                first ??= new InvalidOperationException($"Training run: disposing the environment of {WorkerName(i, _setups[i].Environment)} failed: {e.Message}", e);
+            }
+        }
+        return (stuckFailure, first);
+    }
+
+    private void StartThread(string name, int worker, Action body)
     {
         var thread = new Thread(() =>
         {
             try { body(); }
-            catch (Exception e)
-            {
-                // First failure wins; full fence orders _failedThread's write before the failure becomes visible.
-                if (Interlocked.CompareExchange(ref _failure, e, null) is null) Volatile.Write(ref _failedThread, name);
-                _stop.Cancel();
-            }
+            catch (Exception e) { Fail(name, e); }
         })
         { IsBackground = true, Name = $"naf {name}" };
-        _threads.Add(thread);
+        _threads.Add((thread, name, worker));
         thread.Start();
     }
 
-    private void ThrowIfFailed()
+    private static string WorkerName(int i, IEnvironment environment) => $"worker {i} ({environment.Name})";
+
+    // Any thread: records the first failure and stops the run.
+    private void Fail(string name, Exception e)
+    {
+        // First failure wins; full fence orders _failedThread's write before the failure becomes visible.
+        if (Interlocked.CompareExchange(ref _failure, e, null) is null) Volatile.Write(ref _failedThread, name);
+        try { _stop.Cancel(); }
+        catch (ObjectDisposedException) { } // a late timer trip after Dispose: the run is over already
+    }
+
+    private void ThrowIfFailed(TimeoutException? stuck = null)
     {
         if (Volatile.Read(ref _failure) is Exception e)
-            throw new InvalidOperationException($"Training run stopped: {_failedThread} failed: {e.Message}", e);
+            throw new InvalidOperationException(
+                $"Training run stopped: {_failedThread} failed: {e.Message}{(stuck is null ? "" : $" Then: {stuck.Message}")}", e);
     }
 }

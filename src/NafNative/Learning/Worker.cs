@@ -2,6 +2,7 @@ using System.Diagnostics;
 using NafNative.Environments;
 using NafNative.Learning.Exploration;
 using NafNative.Replay;
+using NafNative.Safety;
 
 namespace NafNative.Learning;
 
@@ -10,6 +11,11 @@ namespace NafNative.Learning;
 //   only the replay ring (lock-free Insert), the snapshot publisher (acquire load of Latest once per episode) and
 //   its own RunMetrics counters.
 // - The snapshot is taken at episode start and kept for the whole episode (the paper's sync point).
+// - A Watchdog guards the control loop as on hardware: reset at episode start, polled before each command, fed after
+//   each step (and while deliberately waiting for the learner: a simulated arm does not move between steps). Its
+//   timer also trips while the worker thread is stuck inside the policy or the environment; the trip callback (timer
+//   thread) only hands the trip to the run's onTrip (which stops the run); the worker thread itself throws at its next
+//   poll, so no command follows a trip.
 
 /// <summary>Collects experience on one environment with the newest policy snapshot plus exploration noise.</summary>
 public sealed class Worker
@@ -27,12 +33,22 @@ public sealed class Worker
     // Real-time pacing runs the task's clock this many times faster than the wall clock (1 = true real time).
     private readonly double _timeScale;
     private readonly float[] _observation, _next, _action;
+    private readonly TimeSpan _watchdogPeriod;
+    private readonly TimeProvider _time;
+    private readonly Action<WatchdogTrip>? _onTrip;
 
+    /// <remarks>Watchdog: <c>watchdogPeriod</c> is the longest wall-clock gap allowed between two commands
+    /// (<see cref="DefaultWatchdogPeriod"/> when null); <c>timeProvider</c> its clock and timer (the system's when
+    /// null); <c>onWatchdogTrip</c> is called once per trip on the thread that detected it (possibly a timer thread
+    /// while this worker is stuck in a step) and must be quick and not throw, e.g. stop the run.</remarks>
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
-        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0)
+        SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0,
+        TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null)
     {
         if (!(double.IsFinite(timeScale) && timeScale > 0))
             throw new ArgumentOutOfRangeException(nameof(timeScale), timeScale, $"Worker {id}: timeScale must be positive and finite.");
+        if (watchdogPeriod is { } wp && wp <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(watchdogPeriod), wp, $"Worker {id}: the watchdog period must be positive.");
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(noise);
@@ -59,7 +75,24 @@ public sealed class Worker
         _observation = new float[environment.ObservationSize];
         _next = new float[environment.ObservationSize];
         _action = new float[environment.ActionSize];
+        _watchdogPeriod = watchdogPeriod ?? DefaultWatchdogPeriod(environment, timeScale);
+        _time = timeProvider ?? TimeProvider.System;
+        _onTrip = onWatchdogTrip;
     }
+
+    /// <summary>Four control periods of wall time (as the arm tasks' <see cref="SafetyLimits.WatchdogPeriod"/>), but
+    /// at least one second: a simulated arm does not move between steps, so the floor only keeps a loaded machine's
+    /// scheduling or GC pauses from stopping a run, while a stalled policy or stuck environment is still caught within
+    /// about a second.</summary>
+    public static TimeSpan DefaultWatchdogPeriod(IEnvironment environment, double timeScale = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        double fourPeriods = 4.0 / (environment.ControlRate * timeScale);
+        return TimeSpan.FromSeconds(Math.Max(1.0, fourPeriods));
+    }
+
+    /// <summary>The longest gap between commands before this worker's watchdog stops it.</summary>
+    public TimeSpan WatchdogPeriod => _watchdogPeriod;
 
     /// <summary>Episodes finished by this worker.</summary>
     public long Episodes { get; private set; }
@@ -70,57 +103,81 @@ public sealed class Worker
         double period = 1.0 / (_environment.ControlRate * _timeScale);
         var clock = Stopwatch.StartNew();
         long paced = 0;
+        using var watchdog = new Watchdog(_watchdogPeriod, OnTrip, _time);
+        watchdog.Start();
         while (!cancellation.IsCancellationRequested)
         {
             ParameterSnapshot snapshot = _publisher.Latest
                 ?? throw new InvalidOperationException($"Worker {_id}: no parameter snapshot was published before the worker started.");
             _noise.StartEpisode();
             _environment.Reset(EpisodeSeed(Episodes), _observation);
+            watchdog.Reset(); // the arm starts the episode at rest; the period counts from here
             float episodeReturn = 0f;
             int steps = 0;
             StepResult result;
             do
             {
                 if (cancellation.IsCancellationRequested) return; // an unfinished episode is not recorded
-                if (_limiter is not null && !WaitForLearner(cancellation)) return;
+                if (_limiter is not null && !WaitForLearner(watchdog, cancellation)) return;
                 _policy.Explore(snapshot, _observation, _noise, _action);
+                // Before the command: a stalled policy (or a trip the timer saw during the last step) sends nothing.
+                if (watchdog.Poll()) ThrowTripped(watchdog.LastTrip!);
                 result = _environment.Step(_action, _next);
+                watchdog.Feed();
+                steps++;
+                _metrics.RecordStep(_id, result.SafetyIntervened, result.Discard);
+                // A discarded step (e.g. a physics reset: the next state was teleported, not reached) is no
+                // transition: storing it, as terminal or not, would teach the critic a made-up outcome.
+                if (result.Discard) break;
                 _ring.Insert(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
-                steps++;
-                _metrics.RecordStep(_id, result.SafetyIntervened);
                 _next.AsSpan().CopyTo(_observation);
                 if (_pacing == Pacing.RealTime) WaitUntil(clock, ++paced * period, cancellation);
             }
             while (!result.Done);
 
             Episodes++;
-            _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.Updates - snapshot.UpdateCount);
+            // Both counts in the trainer's space (a resumed trainer's snapshots start above this run's Updates).
+            _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.TrainerUpdates - snapshot.UpdateCount);
         }
     }
 
-    // Blocks while the workers are ahead of the learner by more than the limiter allows; false if cancelled.
-    private bool WaitForLearner(CancellationToken cancellation)
+    // Blocks while the workers are ahead of the learner by more than the limiter allows; false if cancelled. The wait is
+    // deliberate, not a stall (a simulated arm holds still between steps), so it keeps the watchdog fed.
+    private bool WaitForLearner(Watchdog watchdog, CancellationToken cancellation)
     {
         var wait = new SpinWait();
         while (!_limiter!.MayInsert(_metrics.Updates, _ring.Inserted))
         {
             if (cancellation.IsCancellationRequested) return false;
+            watchdog.Feed();
             wait.SpinOnce(sleep1Threshold: 20);
         }
         return true;
     }
 
+    // Timer thread (or this thread's Poll): hand the trip on; the worker throws at its next poll.
+    private void OnTrip(WatchdogTrip trip) => _onTrip?.Invoke(trip);
+
+    /// <summary>The error a watchdog trip stops this worker with.</summary>
+    internal TimeoutException TripError(WatchdogTrip trip) =>
+        new($"worker {_id} ({_environment.Name}): watchdog tripped: {trip.Detail}; the policy or the environment's Step stalled, " +
+            "so the arm was stopped (no further command sent).");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowTripped(WatchdogTrip trip) => throw TripError(trip);
+
     private int EpisodeSeed(long episode) => unchecked((int)((uint)_seed * 2654435761u + (uint)episode * 40503u + (uint)_id * 97u));
 
-    // Sleep for the coarse part, spin for the last millisecond: Thread.Sleep alone overshoots by ~1 ms on Linux.
+    // Wait on the token for the coarse part (cancellation wakes it at once; a long control period, such as a slowed
+    // time scale, never delays a stop), spin for the last millisecond: a timed wait alone overshoots by ~1 ms on Linux.
     private static void WaitUntil(Stopwatch clock, double seconds, CancellationToken cancellation)
     {
         while (!cancellation.IsCancellationRequested)
         {
             double left = seconds - clock.Elapsed.TotalSeconds;
             if (left <= 0) return;
-            if (left > 0.002) Thread.Sleep(TimeSpan.FromSeconds(left - 0.0015));
+            if (left > 0.002) cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(left - 0.0015));
             else Thread.SpinWait(50);
         }
     }

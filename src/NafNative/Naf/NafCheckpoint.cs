@@ -20,10 +20,16 @@ public static class NafCheckpoint
     private static ReadOnlySpan<byte> Magic => "NAFCKPT\0"u8;
 
     /// <summary>Writes the trainer's state to <paramref name="path"/> atomically (temp file, fsync, rename).</summary>
+    /// <exception cref="ArgumentException">A parameter, target parameter or Adam moment is NaN or ±∞: nothing is
+    /// written, so an earlier checkpoint at <paramref name="path"/> stays as it was.</exception>
     public static void Save(NafTrainer trainer, string path)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        RequireFinite(trainer.Online.Values, "online parameter θ", path, trainer.Steps);
+        RequireFinite(trainer.Target, "target parameter θ′", path, trainer.Steps);
+        RequireFinite(trainer.AdamFirstMoment, "Adam first moment m", path, trainer.Steps);
+        RequireFinite(trainer.AdamSecondMoment, "Adam second moment v", path, trainer.Steps);
         var o = trainer.Options;
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, System.Text.Encoding.UTF8, leaveOpen: true))
@@ -68,6 +74,16 @@ public static class NafCheckpoint
             File.Delete(temp);
             throw;
         }
+    }
+
+    private static void RequireFinite(ReadOnlySpan<float> values, string what, string path, long steps)
+    {
+        if (System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(values)) return;
+        int i = 0;
+        while (float.IsFinite(values[i])) i++;
+        throw new ArgumentException(
+            $"checkpoint {path}: not written: {what} [{i}] is {values[i]} (after update {steps}); a checkpoint of a " +
+            "non-finite state could never be resumed usefully, so any earlier file there is kept unchanged.", "trainer");
     }
 
     /// <summary>Loads a checkpoint into a new trainer. With <paramref name="expected"/>, the checkpoint's network

@@ -63,6 +63,11 @@ public sealed record NafOptions
     /// <summary>Seed for parameter initialisation.</summary>
     public int Seed { get; init; }
 
+    /// <summary>An update whose loss or gradient is NaN or ±∞ is skipped (θ, θ′ and Adam's moments stay as they
+    /// were) and counted; this many skipped in a row stop training with an error (100: past a transient, the state
+    /// or the data is broken and further updates only burn time).</summary>
+    public int MaxConsecutiveNonFiniteUpdates { get => field; init => field = Positive(value, nameof(MaxConsecutiveNonFiniteUpdates)); } = 100;
+
     private static int Positive(int value, string name) =>
         value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"NafOptions.{name} must be positive, got {value}.");
 

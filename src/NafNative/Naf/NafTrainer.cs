@@ -50,11 +50,20 @@ public sealed partial class NafTrainer : IUpdateStep
     public float[] AdamFirstMoment { get; }
     public float[] AdamSecondMoment { get; }
 
-    /// <summary>Updates applied so far (Adam's t).</summary>
+    /// <summary>Updates run so far (Adam's t), including skipped non-finite ones.</summary>
     public long Steps { get; private set; }
 
     /// <summary>Gradient L2 norm of the last step, before any clipping.</summary>
     public float LastGradientNorm { get; private set; }
+
+    /// <summary>Updates skipped since construction because the loss or the gradient was NaN or ±∞.</summary>
+    public long NonFiniteUpdates { get; private set; }
+
+    /// <summary>Skipped updates since the last applied one; reaching <see cref="NafOptions.MaxConsecutiveNonFiniteUpdates"/> throws.</summary>
+    public int ConsecutiveNonFiniteUpdates { get; private set; }
+
+    // TD loss of the last ComputeGradients (checked with the gradient norm before anything is applied).
+    private float _lastLoss;
 
     /// <summary>One full update on a batch of exactly <see cref="NafOptions.BatchSize"/> transitions; returns the
     /// TD loss before the update.</summary>
@@ -93,6 +102,14 @@ public sealed partial class NafTrainer : IUpdateStep
         int width = Network.HeadWidth;
         for (int b = 0; b < batch; b++)
             y[b] = rewards[b] + Options.Discount * (1f - terminated[b]) * _targetHead[b * width];
+        if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(y))
+        {
+            // A NaN/∞ target (a huge reward, or V′ overflowed) makes the loss non-finite: report it as NaN with zero
+            // gradients, and ApplyGradients skips the update.
+            Online.ZeroGradients();
+            _lastLoss = float.NaN;
+            return _lastLoss;
+        }
 
         // Q(x, u) = V(x) + A(x, u), A = −½‖Lᵀ(u − μ(x))‖²; loss = mean (Q − y)².
         observations.CopyTo(_observations.Span);
@@ -103,20 +120,43 @@ public sealed partial class NafTrainer : IUpdateStep
         Var q = _tape.NafQ(head, _tape.Input(_actions));
         Var loss = _tape.MeanSquaredError(q, _tape.Input(_targets));
         _tape.Backward(loss);
-        return _tape.Value(loss)[0];
+        _lastLoss = _tape.Value(loss)[0];
+        return _lastLoss;
     }
 
-    /// <summary>Clip (if configured), Adam on θ, then θ′ ← τθ + (1 − τ)θ′.</summary>
+    /// <summary>Clip (if configured), Adam on θ, then θ′ ← τθ + (1 − τ)θ′; skipped when the loss or the gradient
+    /// norm is not finite (see <see cref="NafOptions.MaxConsecutiveNonFiniteUpdates"/>).</summary>
+    /// <exception cref="InvalidOperationException">This was the
+    /// <see cref="NafOptions.MaxConsecutiveNonFiniteUpdates"/>-th non-finite update in a row.</exception>
     public void ApplyGradients()
     {
         LastGradientNorm = Options.MaxGradientNorm is float max
             ? Optimizers.ClipGradientNorm(Online.Gradients, max)
             : MathF.Sqrt(Reductions.Dot(Online.Gradients, Online.Gradients));
         Steps++;
+        // ‖g‖ is NaN or ∞ as soon as one component is (clipping does not catch NaN: norm > max is false), and one
+        // such step would put NaN into θ, θ′ and both moments for good. Skip it, leaving the state as it was.
+        if (!float.IsFinite(_lastLoss) || !float.IsFinite(LastGradientNorm))
+        {
+            NonFiniteUpdates++;
+            if (++ConsecutiveNonFiniteUpdates >= Options.MaxConsecutiveNonFiniteUpdates)
+                ThrowNonFinite(ConsecutiveNonFiniteUpdates, Steps, _lastLoss, LastGradientNorm, Options);
+            return;
+        }
+        ConsecutiveNonFiniteUpdates = 0;
         Optimizers.Adam(Online.Values, Online.Gradients, AdamFirstMoment, AdamSecondMoment,
             Options.LearningRate, Options.AdamBeta1, Options.AdamBeta2, Options.AdamEpsilon, Steps);
         Optimizers.Polyak(Online.Values, Target, Options.TargetUpdateRate);
     }
+
+    /// <summary>The error both trainers raise after too many non-finite updates in a row.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn, System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    internal static void ThrowNonFinite(int inARow, long step, float loss, float norm, NafOptions options) =>
+        throw new InvalidOperationException(
+            $"NAF update {step}: {inARow} updates in a row had a non-finite loss or gradient (last: loss {loss}, gradient norm {norm}) " +
+            $"and were skipped (MaxConsecutiveNonFiniteUpdates = {options.MaxConsecutiveNonFiniteUpdates}); the parameters, target " +
+            $"network and Adam state are those from before them. Lower the learning rate (now {options.LearningRate}), set a " +
+            "gradient-norm limit (MaxGradientNorm), or check the rewards and observations for huge values.");
 
     private void ValidateBatch(int obs, int act, int rew, int next, int term)
     {

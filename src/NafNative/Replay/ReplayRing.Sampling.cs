@@ -19,13 +19,17 @@ public sealed partial class ReplayRing
 
     /// <summary>Fills every row of <paramref name="batch"/> with a transition drawn uniformly (with replacement) from
     /// the published ones.</summary>
-    /// <returns>False, leaving <paramref name="batch"/> untouched, when nothing has been inserted yet.</returns>
+    /// <returns>False, leaving <paramref name="batch"/> untouched, when nothing has been inserted yet; false also when
+    /// <paramref name="cancellation"/> is cancelled while a row is still being retried (the batch is then partly
+    /// written and must not be used).</returns>
     /// <exception cref="ArgumentException"><paramref name="batch"/> is shaped for other sizes, or
     /// <paramref name="random"/> is <c>default</c> (unseeded).</exception>
     /// <remarks>Safe to call from many threads at once, each with its own batch and generator; never blocks a producer.
     /// A row whose copy raced a writer is redrawn at a fresh index (<see cref="TornRetries"/>), so no row mixes two
-    /// transitions.</remarks>
-    public bool TrySample(ReplayBatch batch, ref ReplayRandom random)
+    /// transitions. A row is retried until an intact copy is found, which can take arbitrarily long only when nearly
+    /// every slot is being written and its writer is descheduled (a ring of 1 or 2): <paramref name="cancellation"/>
+    /// bounds that wait, so a stopping learner never hangs here.</remarks>
+    public bool TrySample(ReplayBatch batch, ref ReplayRandom random, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (batch.ObservationSize != ObservationSize || batch.ActionSize != ActionSize) ThrowBatchShape(batch);
@@ -75,7 +79,17 @@ public sealed partial class ReplayRing
                 sequence = CopyRow(random.NextInt(available), batch, row);
                 if (sequence > 0) break;
                 if (sequence < 0) torn++;
-                if (++attempts >= RetriesBeforeBackoff) spinner.SpinOnce(sleep1Threshold: -1);
+                if (++attempts >= RetriesBeforeBackoff)
+                {
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        // Full fence; pairs with the Volatile.Read in TornRetries.
+                        if (torn != 0) Interlocked.Add(ref _tornRetries.Value, torn);
+                        batch.HasNextSlots = false;
+                        return false;
+                    }
+                    spinner.SpinOnce(sleep1Threshold: -1);
+                }
             }
         }
 

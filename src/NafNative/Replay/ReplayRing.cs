@@ -29,6 +29,8 @@ namespace NafNative.Replay;
 //   slots and touches their lines with plain loads whose values it discards, so the rows' cache misses overlap.
 // - Samplers never block writers and writers never wait for samplers. Insert validates its arguments before taking a
 //   ticket, so a rejected transition leaves the ring unchanged.
+// - Insert returns its outcome (stored or superseded) with its ticket. Two internal test hooks (null in production)
+//   run on the inserting thread before the claim and between claim and copy, so tests can hold a producer there.
 // - Hot shared counters (`_nextTicket` written by every producer, `_tornRetries` and `_superseded`) each sit alone on
 //   a cache line (PaddedCounter); the readonly geometry fields are written only by the constructor.
 
@@ -142,13 +144,14 @@ public sealed partial class ReplayRing
     public long Superseded => Volatile.Read(ref _superseded.Value);
 
     /// <summary>Inserts one transition, overwriting the oldest when the ring is full.</summary>
-    /// <returns>The transition's ticket: its 0-based position in insertion order.</returns>
+    /// <returns>The transition's ticket (its 0-based position in insertion order) and whether it was stored or
+    /// superseded.</returns>
     /// <remarks>If this call is descheduled between taking its ticket and claiming its slot for so long that a whole
     /// ring's worth of newer inserts (Capacity tickets) claims that slot first, the transition is dropped, exactly as
     /// overwrite-oldest would have dropped it, and <see cref="Superseded"/> counts it.</remarks>
     /// <exception cref="ArgumentException">A span has the wrong length, or a value is NaN or ±∞ (the message names the
     /// field and index); the ring is left unchanged.</exception>
-    public long Insert(ReadOnlySpan<float> observation, ReadOnlySpan<float> action, float reward,
+    public InsertResult Insert(ReadOnlySpan<float> observation, ReadOnlySpan<float> action, float reward,
         ReadOnlySpan<float> nextObservation, bool terminated, bool truncated)
     {
         // Every check runs before the ticket is taken, so a rejected transition leaves no trace.
@@ -165,12 +168,14 @@ public sealed partial class ReplayRing
         int slot = (int)(ticket & _mask);
         long writing = 2 * ticket + 1;
         ref long sequence = ref _sequences[slot];
+        BeforeClaimForTest?.Invoke(ticket);
         if (!TryClaim(ref sequence, writing))
         {
             // Full fence; rare (see Superseded). Pairs with the Volatile.Read in Superseded.
             Interlocked.Increment(ref _superseded.Value);
-            return ticket;
+            return new InsertResult(ticket, InsertOutcome.Superseded);
         }
+        AfterClaimForTest?.Invoke(ticket);
 
         Span<float> destination = _data.AsSpan(slot * Stride, Stride);
         observation.CopyTo(destination);
@@ -184,8 +189,17 @@ public sealed partial class ReplayRing
         // Pairs with the first Volatile.Read in CopyRow (a sampler copies only after seeing it) and with the
         // Volatile.Read in TryClaim (the next writer of this slot starts only after it).
         Volatile.Write(ref sequence, writing + 1);
-        return ticket;
+        return new InsertResult(ticket, InsertOutcome.Stored);
     }
+
+    /// <summary>Tests only: runs on the inserting thread with its ticket, after the ticket is taken and before the
+    /// slot is claimed, so a test can hold a producer there while newer inserts lap it (Superseded). Null in
+    /// production (one well-predicted branch per insert). Set before any producer starts.</summary>
+    internal Action<long>? BeforeClaimForTest { get; set; }
+
+    /// <summary>Tests only: like <see cref="BeforeClaimForTest"/>, after the slot is claimed (odd sequence) and before
+    /// the payload is copied, so a test can hold a writer mid-insert.</summary>
+    internal Action<long>? AfterClaimForTest { get; set; }
 
     /// <summary>Marks <paramref name="sequence"/> as being written by ticket (<paramref name="writing"/> − 1) / 2.
     /// Returns false when a newer ticket already holds the slot (ours is older and is dropped).</summary>

@@ -30,6 +30,20 @@ public sealed class BenchCommandTests
         });
     }
 
+    /// <summary>The shape: with a spilling peak loop it read 129% "of peak" on an AVX2-only core. No GEMM can
+    /// exceed the FMA peak, so the fraction must stay at or below 1.</summary>
+    [Test]
+    public void BenchGemm_256x100x100_NeverAboveThePeak()
+    {
+        var (exit, stdout, stderr) = Run("bench", "gemm", "--m", "256", "--n", "100", "--k", "100", "--seconds", "0.6", "--json");
+
+        Assert.That(exit, Is.Zero, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        double fraction = doc.RootElement.GetProperty("fraction_of_peak").GetDouble();
+        TestContext.Out.WriteLine(stdout);
+        Assert.That(fraction, Is.GreaterThan(0).And.LessThanOrEqualTo(1.0), "GEMM GFLOP/s over the measured FMA peak");
+    }
+
     [TestCase("NT")]
     [TestCase("TN")]
     public void BenchGemm_EachForm_Runs(string form)

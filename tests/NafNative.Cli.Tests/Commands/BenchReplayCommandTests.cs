@@ -22,7 +22,12 @@ public sealed class BenchReplayCommandTests
             Assert.That(stdout.Trim().Split('\n'), Has.Length.EqualTo(1), "--json prints exactly one line");
             Assert.That(root.GetProperty("inserts_per_s").GetDouble(), Is.GreaterThan(0));
             Assert.That(root.GetProperty("sample_batches_per_s").GetDouble(), Is.GreaterThan(0));
-            Assert.That(root.GetProperty("torn_retries").GetInt64(), Is.GreaterThanOrEqualTo(0));
+            // A torn retry needs a writer inside the very slot being copied: with 1024 slots and 2 producers a few rows
+            // in 10,000 (measured: 214 of 377,000), so a count of more than 5% of the sampled rows is a counting error.
+            double sampledRows = root.GetProperty("seconds").GetDouble() * root.GetProperty("sampled_transitions_per_s").GetDouble();
+            Assert.That(root.GetProperty("torn_retries").GetInt64(), Is.InRange(0, 0.05 * sampledRows), $"of {sampledRows:F0} sampled rows");
+            Assert.That(root.GetProperty("superseded").GetInt64(), Is.InRange(0, root.GetProperty("inserted").GetInt64() - 1024),
+                "only an insert that a whole ring of newer ones lapped is superseded");
             Assert.That(root.GetProperty("sampled_transitions_per_s").GetDouble(),
                 Is.EqualTo(root.GetProperty("sample_batches_per_s").GetDouble() * 32).Within(1e-6).Percent);
             Assert.That(root.GetProperty("producers").GetInt32(), Is.EqualTo(2));

@@ -39,7 +39,9 @@ public sealed class TrainEvalCommandTests
         Assert.That(eval.Exit, Is.Zero, eval.Err);
         using var doc = JsonDocument.Parse(eval.Out);
         Assert.That(doc.RootElement.GetProperty("episodes").GetInt32(), Is.EqualTo(2));
-        Assert.That(doc.RootElement.GetProperty("success_rate").GetDouble(), Is.InRange(0, 1));
+        int successes = doc.RootElement.GetProperty("successes").GetInt32();
+        Assert.That(successes, Is.InRange(0, 2));
+        Assert.That(doc.RootElement.GetProperty("success_rate").GetDouble(), Is.EqualTo(successes / 2.0), "successes over the episodes run");
         Assert.That(doc.RootElement.GetProperty("mean_return").GetDouble(), Is.LessThan(0), "pendulum rewards are negative");
 
         var strict = Run("eval", "--run", run, "--episodes", "2", "--min-success", "1.01");

@@ -48,6 +48,33 @@ public sealed class OptimizerKernelsTests
         Tolerance.AssertUlp(CpuAccelerator.Download(dv, length), eV, 4, "v");
     }
 
+    [TestCase(float.NaN, 1f)]
+    [TestCase(0.5f, float.PositiveInfinity)]
+    [TestCase(float.NegativeInfinity, float.NaN)]
+    public void AdamPolyak_NonFiniteLossOrNorm_LeavesEveryBufferUnchanged(float loss, float norm)
+    {
+        const int length = 23;
+        var random = new Random(11);
+        float[] both = CpuAccelerator.Random(random, 2 * length), g = CpuAccelerator.Random(random, length);
+        float[] m = CpuAccelerator.Random(random, length, -0.1f, 0.1f), v = CpuAccelerator.Random(random, length, 0f, 0.01f);
+        g[3] = float.NaN;
+        var acc = CpuAccelerator.Accelerator;
+        using var parameters = CpuAccelerator.Upload(both);
+        using var dg = CpuAccelerator.Upload(g);
+        using var dm = CpuAccelerator.Upload(m);
+        using var dv = CpuAccelerator.Upload(v);
+        using var scalars = CpuAccelerator.Upload([loss, norm]);
+        acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AdamArgs, float>(
+            OptimizerKernels.AdamPolyakKernel)(length, parameters.View, length, dg.View, dm.View, dv.View, scalars.View,
+            AdamArgs.For(1e-3f, 0.9f, 0.999f, 1e-8f, 1, 0f), 0.01f);
+        Assert.Multiple(() =>
+        {
+            Assert.That(CpuAccelerator.Download(parameters, 2 * length), Is.EqualTo(both), "θ and θ′");
+            Assert.That(CpuAccelerator.Download(dm, length), Is.EqualTo(m), "m");
+            Assert.That(CpuAccelerator.Download(dv, length), Is.EqualTo(v), "v");
+        });
+    }
+
     [Test]
     public void AdamThenPolyak_Separate_MatchFused()
     {

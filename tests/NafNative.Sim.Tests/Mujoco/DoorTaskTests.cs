@@ -160,6 +160,29 @@ public sealed class DoorTaskTests
         Assert.That(step.Reward, Is.EqualTo((float)task.RewardAt(task.HandleDistance, task.HandleAngle, task.OpeningAngle)));
     }
 
+    /// <summary>A velocity beyond MuJoCo's limit (1e10) makes it warn and reset the state; that step's observation was
+    /// teleported, so it must be discarded and the episode truncated, never stored as a terminal (y = r, no bootstrap).</summary>
+    [Test]
+    public void Step_MujocoResetsUnstableState_DiscardedAndTruncatedNotTerminal()
+    {
+        using var task = new DoorTask();
+        var o = new float[task.ObservationSize];
+        task.ResetTo(Home, o, sim => sim.Qvel[0] = 1e12);
+        var r = task.Step(new float[task.ActionSize], o);
+        Assert.Multiple(() =>
+        {
+            Assert.That(task.PhysicsResets, Is.EqualTo(1), "MuJoCo reset the state");
+            Assert.That(r.Discard, Is.True, "the worker must not store this step");
+            Assert.That(r.Terminated, Is.False, "a physics reset is not a terminal state of the task");
+            Assert.That(r.Truncated, Is.True);
+            Assert.That(r.Done, Is.True);
+            Assert.That(() => task.Step(new float[task.ActionSize], o), Throws.InvalidOperationException, "the episode ended");
+        });
+        task.Reset(1, o);
+        var next = task.Step(new float[task.ActionSize], o);
+        Assert.That((next.Discard, task.PhysicsResets), Is.EqualTo((false, 1L)), "a stable episode afterwards is not discarded");
+    }
+
     [Test]
     public void NonFiniteAction_StopsTheArmThroughTheSafetyFilter()
     {

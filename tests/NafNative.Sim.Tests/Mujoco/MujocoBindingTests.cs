@@ -17,8 +17,13 @@ public sealed class MujocoBindingTests
         Directory.CreateDirectory(_dir);
     }
 
+    // SetUp ignores the test before creating the folder where MuJoCo is missing: then there is nothing to delete.
     [TearDown]
-    public void TearDown() => Directory.Delete(_dir, recursive: true);
+    public void TearDown()
+    {
+        if (_dir.Length > 0 && Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+        _dir = "";
+    }
 
     [Test]
     public void Runtime_IsMujoco222()

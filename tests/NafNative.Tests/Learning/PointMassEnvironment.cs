@@ -4,8 +4,10 @@ namespace NafNative.Tests.Learning;
 
 /// <summary>A small real task for runtime tests: a point on a line, moved by velocity commands toward a target;
 /// reward −|x − target|; truncated after <see cref="MaxEpisodeSteps"/>. Optionally throws at a chosen step to test
-/// failure propagation.</summary>
-internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1) : IEnvironment
+/// failure propagation, or marks an episode's step <paramref name="discardAtEpisodeStep"/> Discard (as a physics
+/// reset does).</summary>
+internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1,
+    int discardAtEpisodeStep = -1, long stallAtStep = -1, TimeSpan stall = default, bool throwOnDispose = false) : IEnvironment
 {
     private float _x, _target;
     private int _t;
@@ -32,12 +34,25 @@ internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpi
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
     {
         if (++_totalSteps == throwAtStep) throw new IOException("point-mass: simulated link failure");
+        if (_totalSteps == stallAtStep) Thread.Sleep(stall); // a stuck environment (e.g. a hung simulator call)
         _x = Math.Clamp(_x + 0.2f * action[0], -2f, 2f);
         _t++;
         observation[0] = _x;
         observation[1] = _target;
+        if (_t == discardAtEpisodeStep)
+        {
+            observation[0] = 1e3f; // a teleported state that no action reaches
+            return new StepResult(-1e3f, Terminated: false, Truncated: true, Discard: true);
+        }
         return new StepResult(-MathF.Abs(_x - _target), Terminated: false, Truncated: _t >= MaxEpisodeSteps);
     }
 
-    public void Dispose() => Disposed = true;
+    /// <summary>Steps taken over all episodes.</summary>
+    public long TotalSteps => Volatile.Read(ref _totalSteps);
+
+    public void Dispose()
+    {
+        Disposed = true;
+        if (throwOnDispose) throw new IOException("point-mass: simulated failure while closing the link");
+    }
 }

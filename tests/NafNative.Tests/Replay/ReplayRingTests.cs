@@ -15,7 +15,7 @@ public sealed class ReplayRingTests
     private static long InsertId(ReplayRing ring, int id, bool terminated = false, bool truncated = false)
     {
         float[] obs = [id, id + 0.25f, id + 0.5f], act = [-id, -id - 0.5f], next = [id + 1, id + 1.25f, id + 1.5f];
-        return ring.Insert(obs, act, id * 10f, next, terminated, truncated);
+        return ring.Insert(obs, act, id * 10f, next, terminated, truncated).Ticket;
     }
 
     [TestCase(0)]

@@ -53,7 +53,7 @@ internal sealed class StressTransition
 
     /// <summary>Inserts this transition into <paramref name="ring"/>.</summary>
     public long InsertInto(ReplayRing ring) =>
-        ring.Insert(Observation, Action, Reward, NextObservation, Terminated, Truncated);
+        ring.Insert(Observation, Action, Reward, NextObservation, Terminated, Truncated).Ticket;
 
     /// <summary>Checks row <paramref name="row"/> of <paramref name="batch"/>: a transition some producer in
     /// [0, <paramref name="producers"/>) started inserting, with a sequence below

@@ -147,8 +147,18 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
     /// <summary>The open accelerator (for reports such as peak FLOP/s).</summary>
     public Accelerator Accelerator => _accelerator;
 
-    /// <summary>Updates enqueued so far (Adam's t); some may still be running on the device.</summary>
+    /// <summary>Updates enqueued so far (Adam's t), including skipped non-finite ones; some may still be running on
+    /// the device.</summary>
     public long Steps { get; private set; }
+
+    /// <summary>Updates the device skipped because their loss or gradient norm was NaN or ±∞ (θ, θ′ and Adam's moments
+    /// untouched), counted when their losses are downloaded (so it lags as <see cref="LastLoss"/> does).</summary>
+    public long NonFiniteUpdates { get; private set; }
+
+    /// <summary>Skipped updates since the last applied one (same lag). The download that brings it to
+    /// <see cref="NafOptions.MaxConsecutiveNonFiniteUpdates"/> throws, so a run stops at most K − 1 updates later than
+    /// the CPU trainer would.</summary>
+    public int ConsecutiveNonFiniteUpdates { get; private set; }
 
     /// <summary>K: updates between loss downloads; the loss <see cref="Step(ReplayBatch)"/> returns lags by up to K − 1.</summary>
     public int LossWindow { get; }
@@ -272,7 +282,20 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
         int last = _inFlight - 1;
         LastLoss = ring[2 * last];
         LastGradientNorm = ring[2 * last + 1];
+        // The Adam/Polyak kernel skipped exactly the updates whose (loss, ‖g‖) is not finite; count them in order.
+        bool tooMany = false;
+        for (int k = 0; k < _inFlight; k++)
+        {
+            if (float.IsFinite(ring[2 * k]) && float.IsFinite(ring[2 * k + 1]))
+            {
+                ConsecutiveNonFiniteUpdates = 0;
+                continue;
+            }
+            NonFiniteUpdates++;
+            tooMany |= ++ConsecutiveNonFiniteUpdates >= Options.MaxConsecutiveNonFiniteUpdates;
+        }
         _inFlight = 0;
+        if (tooMany) NafTrainer.ThrowNonFinite(ConsecutiveNonFiniteUpdates, Steps, LastLoss, LastGradientNorm, Options);
     }
 
     public void Dispose()

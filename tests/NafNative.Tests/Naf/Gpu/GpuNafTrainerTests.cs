@@ -213,6 +213,43 @@ public sealed class GpuNafTrainerTests
         Assert.Throws<ObjectDisposedException>(() => gpu.Step(new float[35], new float[21], new float[7], new float[35], new float[7]));
     }
 
+    /// <summary>As on the CPU: a NaN reward's update is skipped on the device (θ, θ′ and Adam untouched), counted when
+    /// the losses come back, and too many in a row throw.</summary>
+    [Test]
+    public void Step_NonFiniteReward_SkippedOnDeviceCountedAndStopsAfterTheLimit()
+    {
+        var options = SmallOptions() with { MaxConsecutiveNonFiniteUpdates = 4 };
+        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator, lossWindow: 2);
+        var random = new Random(9);
+        var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
+        Fill(batch, random);
+        gpu.Step(batch);
+        var state = gpu.DownloadState();
+        float[] online = (float[])state.Online.Values.Clone(), target = (float[])state.Target.Clone();
+        float[] m = (float[])state.AdamFirstMoment.Clone(), v = (float[])state.AdamSecondMoment.Clone();
+
+        batch.Rewards[1] = float.NaN;
+        gpu.Step(batch);
+        gpu.Step(batch);
+        state = gpu.DownloadState();
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Online.Values, Is.EqualTo(online), "θ");
+            Assert.That(state.Target, Is.EqualTo(target), "θ′");
+            Assert.That(state.AdamFirstMoment, Is.EqualTo(m), "m");
+            Assert.That(state.AdamSecondMoment, Is.EqualTo(v), "v");
+            Assert.That(gpu.NonFiniteUpdates, Is.EqualTo(2));
+            Assert.That(gpu.ConsecutiveNonFiniteUpdates, Is.EqualTo(2));
+            Assert.That(gpu.Steps, Is.EqualTo(3));
+        });
+
+        gpu.Step(batch);
+        var e = Assert.Throws<InvalidOperationException>(() => gpu.Step(batch), "the window holding the 4th in a row comes back");
+        Assert.That(e!.Message, Does.Contain("4 updates in a row"));
+        Assert.That(gpu.NonFiniteUpdates, Is.EqualTo(4));
+        Assert.That(gpu.DownloadState().Online.Values, Is.EqualTo(online), "still the last finite state");
+    }
+
     private static float[] InitialParameters(NafOptions options) => new NafTrainer(options).Online.Values;
 
     private static void Fill(ReplayBatch batch, Random random)
