@@ -73,6 +73,28 @@ internal static class Libc
 
     public static void FlushInput(int fd) => tcflush(fd, TCIFLUSH);
 
+    /// <summary>Sleeps until <paramref name="stopwatchTimestamp"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp) with clock_nanosleep on CLOCK_MONOTONIC, absolute: microsecond wake-ups under SCHED_FIFO where
+    /// Thread.Sleep rounds to milliseconds. Returns false where it cannot (not Linux, or a Stopwatch that is not
+    /// CLOCK_MONOTONIC in nanoseconds), and the caller falls back.</summary>
+    public static bool TrySleepUntil(long stopwatchTimestamp)
+    {
+        if (!OperatingSystem.IsLinux() || System.Diagnostics.Stopwatch.Frequency != 1_000_000_000) return false;
+        const int CLOCK_MONOTONIC = 1, TIMER_ABSTIME = 1;
+        var ts = new Timespec { Seconds = stopwatchTimestamp / 1_000_000_000, Nanoseconds = stopwatchTimestamp % 1_000_000_000 };
+        int rc;
+        do rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, in ts, 0);
+        while (rc == EINTR);
+        return rc == 0;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
     /// <summary>Puts the calling thread under SCHED_FIFO at <paramref name="priority"/> (1–99). Returns false where
     /// that is not permitted (no root or CAP_SYS_NICE, or not Linux): the thread then keeps its normal policy.</summary>
     public static bool TrySetRealtimePriority(int priority)
@@ -110,6 +132,7 @@ internal static class Libc
     [DllImport("libc", SetLastError = true)] private static extern int tcsetattr(int fd, int actions, byte[] termios);
     [DllImport("libc", SetLastError = true)] private static extern int tcflush(int fd, int queue);
     [DllImport("libc", SetLastError = true)] private static extern int sched_setscheduler(int pid, int policy, ref int param);
+    [DllImport("libc")] private static extern int clock_nanosleep(int clock, int flags, in Timespec request, nint remain);
     [DllImport("libc", SetLastError = true)] private static extern int poll(ref PollFd fds, nuint count, int timeoutMs);
     [DllImport("libc", SetLastError = true)] private static extern nint read(int fd, ref byte buffer, nuint count);
     [DllImport("libc", SetLastError = true)] private static extern nint write(int fd, in byte buffer, nuint count);

@@ -1,6 +1,7 @@
 namespace NafNative.Hardware.Robots;
 
-/// <summary>Cycle time and jitter of a control loop over its last <see cref="Capacity"/> cycles, plus totals.</summary>
+/// <summary>Cycle time (the cycle's bus work: read, filter, write; not the wait for the policy's answer) and jitter
+/// (how late the cycle started) of a control loop over its last <see cref="Capacity"/> cycles, plus totals.</summary>
 /// <remarks>Written by the control thread (Record, allocation-free), read by any thread through <see cref="Read"/>
 /// (which copies under a lock: the control thread holds the same lock for two stores per cycle only).</remarks>
 public sealed class CycleStatistics
@@ -52,6 +53,7 @@ public sealed class CycleStatistics
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1 < 0 ? 0 : (int)Math.Ceiling(p * sorted.Length) - 1)];
 }
 
-/// <summary>Cycle figures in milliseconds: cycle = time the cycle's bus I/O took; jitter = how late it started.</summary>
+/// <summary>Cycle figures in milliseconds: cycle = time the cycle's bus work took (read + filter + write); jitter = how
+/// late it started.</summary>
 public readonly record struct CycleSummary(long Cycles, long Overruns, double CycleP50, double CycleP99, double CycleMax,
     double JitterP50, double JitterP99, double JitterMax);

@@ -252,6 +252,7 @@ public sealed class RobotController : IDisposable
                 }
 
                 var outcome = _transport.Read(_q, _qd);
+                long readDone = Stopwatch.GetTimestamp();
                 if (outcome == JointReadOutcome.Ok)
                 {
                     missed = 0;
@@ -274,13 +275,14 @@ public sealed class RobotController : IDisposable
                         (stopReason, stopDetail, stopAt) = (RobotStopReason.LinkLost,
                             $"{missed} control cycles in a row without a valid reply; last: {_transport.LastFault}", start);
                 }
-                lastIntervened = ApplyCommand(stopReason is not null, start + period / 2, out _inEffectSeq);
+                lastIntervened = ApplyCommand(stopReason is not null, start + period / 2, out _inEffectSeq, out long writeStart);
 
                 // Release; read by LoopAllocatedBytes on any thread.
                 Volatile.Write(ref _loopAllocated, GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);
                 long end = Stopwatch.GetTimestamp();
                 bool overran = end - next > period;
-                Cycles.Record((end - start) / (double)Stopwatch.Frequency, Math.Max(0, jitter), overran);
+                // Bus time: the read plus the write, not the wait for the policy's answer in between.
+                Cycles.Record(((readDone - start) + (end - writeStart)) / (double)Stopwatch.Frequency, Math.Max(0, jitter), overran);
                 next += period;
                 if (end > next) next = end + period - (end - next) % period; // skip the slots we missed, keep the phase
 
@@ -312,7 +314,7 @@ public sealed class RobotController : IDisposable
     // Takes the newest command (zero when stopping or not armed; waiting until `answerBy` for the policy's answer to the
     // state just published), filters it against the joint positions just read and sends it. `applied` is the sequence
     // number now in effect.
-    private bool ApplyCommand(bool stopping, long answerBy, out long applied)
+    private bool ApplyCommand(bool stopping, long answerBy, out long applied, out long writeStart)
     {
         bool moving;
         lock (_commandGate)
@@ -345,6 +347,7 @@ public sealed class RobotController : IDisposable
             _request[i] = (float)_command[i];
             _positions[i] = (float)_q[i];
         }
+        writeStart = Stopwatch.GetTimestamp();
         var interventions = _filter.Filter(_request, _positions, _robot.Kinematics, _safe);
         for (int i = 0; i < _n; i++) _command[i] = _safe[i];
         if (!_transport.WriteVelocities(_command)) FailedWrites++;
@@ -373,10 +376,12 @@ public sealed class RobotController : IDisposable
         }
     }
 
-    // Sleep for the coarse part, spin for the last stretch: Thread.Sleep alone overshoots by ~1 ms on Linux. The spin
-    // is at most 1.5 ms and at most a fifth of the period, so a fast (time-scaled) loop does not eat a core.
+    // Linux (Stopwatch = CLOCK_MONOTONIC ns): one absolute clock_nanosleep, which under SCHED_FIFO wakes within
+    // microseconds. Elsewhere: sleep for the coarse part and spin for the last stretch (Thread.Sleep overshoots by ~1 ms),
+    // the spin at most 1.5 ms and a fifth of the period so a fast (time-scaled) loop does not eat a core.
     private void WaitUntil(long timestamp)
     {
+        if (Stopwatch.GetTimestamp() >= timestamp || Posix.Libc.TrySleepUntil(timestamp)) return;
         double spinMs = Math.Min(1.5, _wallPeriod.TotalMilliseconds / 5);
         while (true)
         {
