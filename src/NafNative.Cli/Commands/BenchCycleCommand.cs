@@ -17,10 +17,11 @@ internal static class BenchCycleCommand
         var rates = new Option<string>("--rates") { Description = "Control rates to try, Hz, comma-separated.", DefaultValueFactory = _ => "20,50,100,200,500,1000" };
         var baud = new Option<int>("--baud") { Description = "Baud rate the link is opened at (a pty moves bytes at memory speed whatever it is set to).", DefaultValueFactory = _ => 1_000_000 };
         var driver = new Option<string?>("--driver") { Description = $"Serial driver: {string.Join(" or ", SerialLinks.Drivers)} (default {SerialLinks.DefaultDriver})." };
+        var fast = new Option<bool>("--fast-sync-read") { Description = "Read the joints with FAST SYNC READ (one combined reply) instead of SYNC READ." };
         var seconds = CommonOptions.Seconds(5);
         var json = CommonOptions.Json();
         var command = new Command("cycle", "Measure the robot control loop on simulated Dynamixel servos over a pty: cycle time, jitter, overruns, allocations.")
-            { joints, rates, baud, driver, seconds, json };
+            { joints, rates, baud, driver, fast, seconds, json };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -34,12 +35,12 @@ internal static class BenchCycleCommand
                 var rows = new List<CycleRow>();
                 if (!parse.GetValue(json))
                 {
-                    stdout.WriteLine($"{n} joints, SYNC READ 8 B/servo + SYNC WRITE 4 B/servo per cycle, pty at {parse.GetValue(baud)} baud, driver {parse.GetValue(driver) ?? SerialLinks.DefaultDriver}, {CommonOptions.CpuDescription()}");
+                    stdout.WriteLine($"{n} joints, {(parse.GetValue(fast) ? "FAST " : "")}SYNC READ 8 B/servo + SYNC WRITE 4 B/servo per cycle, pty at {parse.GetValue(baud)} baud, driver {parse.GetValue(driver) ?? SerialLinks.DefaultDriver}, {CommonOptions.CpuDescription()}");
                     stdout.WriteLine("    rate  cycles  cycle p50/p99/max ms    jitter p50/p99/max ms   overruns  missed  B/cycle  stable");
                 }
                 foreach (double rate in rateList)
                 {
-                    var row = Measure(n, rate, parse.GetValue(baud), parse.GetValue(driver), parse.GetValue(seconds));
+                    var row = Measure(n, rate, parse.GetValue(baud), parse.GetValue(driver), parse.GetValue(fast), parse.GetValue(seconds));
                     rows.Add(row);
                     if (!parse.GetValue(json))
                         stdout.WriteLine($"  {rate,6:F0}  {row.Cycles,6}  {row.CycleP50,6:F3} / {row.CycleP99,6:F3} / {row.CycleMax,6:F2}   " +
@@ -59,12 +60,12 @@ internal static class BenchCycleCommand
         return command;
     }
 
-    private static CycleRow Measure(int joints, double rate, int baud, string? driver, double seconds)
+    private static CycleRow Measure(int joints, double rate, int baud, string? driver, bool fast, double seconds)
     {
         var servos = Enumerable.Range(1, joints).Select(id => new SimulatedServo((byte)id, ServoModel.Xm430W350)).ToArray();
         using var chain = new SimulatedDynamixelChain(servos);
         chain.Start();
-        var robot = RobotDescription.Parse(Document(chain.PortPath, joints, rate, baud, driver), "naf bench cycle");
+        var robot = RobotDescription.Parse(Document(chain.PortPath, joints, rate, baud, driver, fast), "naf bench cycle");
         using var controller = new RobotController(robot, new DynamixelJointTransport(robot));
         controller.Start();
         controller.Arm();
@@ -97,7 +98,7 @@ internal static class BenchCycleCommand
             summary.JitterMax, summary.Overruns, controller.MissedReplies, bytes, stable);
     }
 
-    private static JsonObject Document(string port, int joints, double rate, int baud, string? driver)
+    private static JsonObject Document(string port, int joints, double rate, int baud, string? driver, bool fast)
     {
         var list = new JsonArray();
         var dh = new JsonArray();
@@ -110,6 +111,7 @@ internal static class BenchCycleCommand
         }
         var transport = new JsonObject { ["type"] = "dynamixel", ["port"] = port, ["baud"] = baud, ["latency_ms"] = 10 };
         if (driver is not null) transport["driver"] = driver;
+        if (fast) transport["fast_sync_read"] = true;
         return new JsonObject
         {
             ["name"] = "bench", ["transport"] = transport, ["control_rate_hz"] = rate, ["watchdog_ms"] = Math.Max(1000, 4000 / rate),

@@ -145,6 +145,69 @@ public sealed partial class DynamixelBus
         ReadEach(DynamixelInstruction.SyncRead, 4 + ids.Length, ids, address, length, default, data, errors);
     }
 
+    /// <summary>FAST SYNC READ (X430/540 firmware ≥ 45, X330 ≥ 46): like <see cref="SyncRead"/>, but every servo's
+    /// block comes back in one status packet (ID 0xFE, unstuffed), so the bus turns around once instead of once per
+    /// servo. Blocks are ERR, ID, DATA, CRC (the running CRC of the packet so far; the last one is the packet's own),
+    /// the first ERR in the usual place. Allocation-free.</summary>
+    public void FastSyncRead(int address, int length, ReadOnlySpan<byte> ids, Span<byte> data, Span<byte> errors)
+    {
+        CheckList(ids, "FAST SYNC READ");
+        CheckRange(address, length, "FAST SYNC READ");
+        if (data.Length != ids.Length * length)
+            ThrowArgument(nameof(data), $"Dynamixel FAST SYNC READ: data holds {data.Length} bytes; {ids.Length} servos × {length} bytes need {ids.Length * length}.");
+        if (errors.Length != ids.Length)
+            ThrowArgument(nameof(errors), $"Dynamixel FAST SYNC READ: errors holds {errors.Length} bytes; pass one per servo ({ids.Length}).");
+        int expected = ids.Length * (length + 4) - 3; // parameters after the first ERR, without the packet CRC
+        if (DynamixelPacket.StatusLength(expected) > DynamixelPacket.MaxPacketLength)
+            ThrowArgument(nameof(ids), "Dynamixel FAST SYNC READ: the reply would exceed 1024 bytes; read fewer servos at once.");
+        PutAddressLength(_txParameters, address, length);
+        ids.CopyTo(_txParameters.AsSpan(4));
+        Transactions++;
+        int corrupt = 0, attempts = 1 + _options.Retries;
+        for (int attempt = 0; attempt < attempts; attempt++)
+        {
+            if (attempt > 0)
+            {
+                RetriedAttempts++;
+                Drain();
+            }
+            int sent = Send(DynamixelPacket.BroadcastId, DynamixelInstruction.FastSyncRead, 4 + ids.Length);
+            long deadline = Deadline(TimeoutFor(sent, DynamixelPacket.StatusLength(expected)));
+            if (Receive(DynamixelPacket.BroadcastId, expected, deadline, out byte first, ref corrupt, unstuff: false) != Outcome.Ok) continue;
+            if (!SplitFastReply(ids, length, first, data, errors, out int failed, out byte failedError))
+            {
+                corrupt++;
+                CorruptPackets++;
+                continue;
+            }
+            if (failed >= 0) throw new DynamixelStatusException(ids[failed], DynamixelInstruction.FastSyncRead, address, failedError);
+            return;
+        }
+        throw NoReply(ids[0], DynamixelInstruction.FastSyncRead, address, attempts, corrupt, expected);
+    }
+
+    // Splits a fast reply's parameters (block 0 without its ERR, which was the status error byte) into data and errors;
+    // false if the IDs are not the ones asked for, in order.
+    private bool SplitFastReply(ReadOnlySpan<byte> ids, int length, byte firstError, Span<byte> data, Span<byte> errors, out int failed, out byte failedError)
+    {
+        failed = -1;
+        failedError = 0;
+        ReadOnlySpan<byte> p = _rxParameters;
+        int at = 0;
+        for (int i = 0; i < ids.Length; i++)
+        {
+            byte error = i == 0 ? firstError : p[at++];
+            if (p[at++] != ids[i]) return false;
+            p.Slice(at, length).CopyTo(data.Slice(i * length, length));
+            at += length + (i < ids.Length - 1 ? 2 : 0); // the last block's CRC is the packet's, already checked
+            errors[i] = error;
+            if ((error & 0x7F) != 0 && failed < 0) (failed, failedError) = (i, error);
+        }
+        LastAlert = false;
+        foreach (byte e in errors) LastAlert |= (e & DynamixelErrorText.AlertBit) != 0;
+        return true;
+    }
+
     /// <summary>SYNC WRITE: <paramref name="length"/> bytes at <paramref name="address"/> to each servo in
     /// <paramref name="ids"/>, from <paramref name="data"/> (ids.Length × length). No reply. Allocation-free.</summary>
     public void SyncWrite(int address, int length, ReadOnlySpan<byte> ids, ReadOnlySpan<byte> data)

@@ -123,12 +123,12 @@ public sealed partial class DynamixelBus : IDisposable
 
     // Reads until a status packet from `id` with `expected` parameter bytes arrives (copied to _rxParameters), or the
     // deadline passes. Packets from other IDs and instruction packets (an adapter echoing what it sent) are skipped.
-    private Outcome Receive(byte id, int expected, long deadline, out byte error, ref int corrupt)
+    private Outcome Receive(byte id, int expected, long deadline, out byte error, ref int corrupt, bool unstuff = true)
     {
         error = 0;
         while (true)
         {
-            var result = DynamixelDecoder.Decode(_rx.AsSpan(_rxStart, _rxEnd - _rxStart), _rxParameters, out DynamixelFrame frame, out int consumed);
+            var result = DynamixelDecoder.Decode(_rx.AsSpan(_rxStart, _rxEnd - _rxStart), _rxParameters, out DynamixelFrame frame, out int consumed, unstuff);
             if (result == DecodeResult.NeedMoreData) DiscardedBytes += consumed;
             _rxStart += consumed;
             if (result == DecodeResult.Corrupt)

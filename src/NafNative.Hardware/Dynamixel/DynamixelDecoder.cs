@@ -56,7 +56,9 @@ public static class DynamixelDecoder
     /// <param name="frame">The packet's fields (valid for <see cref="DecodeResult.Packet"/>; the reason for Corrupt).</param>
     /// <param name="consumed">Bytes the caller may drop from the front of <paramref name="input"/> (always ≥ 0; for
     /// NeedMoreData, the garbage before a possible header).</param>
-    public static DecodeResult Decode(ReadOnlySpan<byte> input, Span<byte> parameters, out DynamixelFrame frame, out int consumed)
+    /// <param name="unstuff">False for a Fast Sync Read reply, which the servos send unstuffed (ROBOTIS e-manual).</param>
+    public static DecodeResult Decode(ReadOnlySpan<byte> input, Span<byte> parameters, out DynamixelFrame frame, out int consumed,
+        bool unstuff = true)
     {
         frame = default;
         int start = FindHeader(input);
@@ -93,7 +95,7 @@ public static class DynamixelDecoder
         if (status && length < 4) return Corrupt(start, CorruptReason.BadLength, out frame, out consumed);
         int bodyStart = DynamixelPacket.PrefixLength + (status ? 2 : 1);
         ReadOnlySpan<byte> stuffed = packet[bodyStart..(total - 2)];
-        int written = Unstuff(stuffed, parameters);
+        int written = unstuff ? Unstuff(stuffed, parameters) : stuffed.TryCopyTo(parameters) ? stuffed.Length : -1;
         if (written < 0) return Corrupt(start, CorruptReason.ParametersTooLong, out frame, out consumed);
         frame = new DynamixelFrame(id, instruction, status ? packet[DynamixelPacket.PrefixLength + 1] : (byte)0, written, CorruptReason.None);
         consumed = start + total;

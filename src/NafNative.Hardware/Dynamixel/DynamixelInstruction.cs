@@ -14,6 +14,8 @@ public enum DynamixelInstruction : byte
     /// <summary>The instruction byte of every status (reply) packet.</summary>
     Status = 0x55,
     SyncRead = 0x82,
+    /// <summary>Same request as SYNC READ; every servo's data come back in one combined, unstuffed status packet.</summary>
+    FastSyncRead = 0x8A,
     SyncWrite = 0x83,
     BulkRead = 0x92,
     BulkWrite = 0x93,

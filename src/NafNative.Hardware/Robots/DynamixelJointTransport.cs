@@ -96,7 +96,8 @@ public sealed class DynamixelJointTransport : IJointTransport
         var bus = Bus;
         try
         {
-            bus.SyncRead(CT.CycleReadAddress, CT.CycleReadLength, _ids, _readBuffer, _readErrors);
+            if (_robot.FastSyncRead) bus.FastSyncRead(CT.CycleReadAddress, CT.CycleReadLength, _ids, _readBuffer, _readErrors);
+            else bus.SyncRead(CT.CycleReadAddress, CT.CycleReadLength, _ids, _readBuffer, _readErrors);
         }
         catch (DynamixelException e)
         {

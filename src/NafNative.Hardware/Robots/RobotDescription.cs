@@ -32,6 +32,8 @@ public sealed record RobotDescription
     public required int Baud { get; init; }
     public required TimeSpan BusLatency { get; init; }
     public required int BusRetries { get; init; }
+    /// <summary>Read the joints with FAST SYNC READ (one combined reply; X430/540 firmware ≥ 45, X330 ≥ 46).</summary>
+    public required bool FastSyncRead { get; init; }
     /// <summary>"posix" (termios, the default on Linux) or "system.io.ports".</summary>
     public required string SerialDriver { get; init; }
     public required RobotJoint[] Joints { get; init; }
@@ -118,6 +120,9 @@ public sealed record RobotDescription
         double latencyMs = t.Number("latency_ms", 10, 0, 1000);
         int retries = t.Integer("retries", 2, 0, 10);
         string driver = t.OptionalString("driver") ?? SerialLinks.DefaultDriver;
+        bool fast = t.Optional("fast_sync_read") is { } fastNode
+            ? fastNode is JsonValue fv && fv.TryGetValue(out bool b) ? b : throw t.Error("transport.fast_sync_read", "must be true or false")
+            : false;
         if (Array.IndexOf(SerialLinks.Drivers, driver) < 0) throw t.Error("transport.driver", $"= '{driver}' is not known; use {string.Join(" or ", SerialLinks.Drivers)}");
         t.RefuseUnknown();
 
@@ -218,7 +223,7 @@ public sealed record RobotDescription
         var description = new RobotDescription
         {
             Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud,
-            BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, Joints = joints, ControlRate = rate,
+            BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
             WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
             Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,

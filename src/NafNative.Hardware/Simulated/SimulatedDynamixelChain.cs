@@ -239,6 +239,9 @@ public sealed class SimulatedDynamixelChain : IDisposable
             case DynamixelInstruction.SyncRead or DynamixelInstruction.SyncWrite or DynamixelInstruction.BulkRead or DynamixelInstruction.BulkWrite:
                 if (broadcast) HandleGroup(instruction, p);
                 return;
+            case DynamixelInstruction.FastSyncRead:
+                if (broadcast) HandleFastSyncRead(p);
+                return;
         }
         for (int i = 0; i < _servos.Length; i++)
         {
@@ -335,6 +338,45 @@ public sealed class SimulatedDynamixelChain : IDisposable
             }
             at += write ? 5 + length : 5;
         }
+    }
+
+    // One combined, unstuffed reply: ERR, ID, DATA, CRC per listed servo, each CRC the running CRC of the packet so far
+    // (ROBOTIS e-manual, "Fast Sync Read"). A listed servo that is absent leaves its block out, as a real bus would.
+    private void HandleFastSyncRead(ReadOnlySpan<byte> p)
+    {
+        if (p.Length < 5) return;
+        int address = BinaryPrimitives.ReadUInt16LittleEndian(p), length = BinaryPrimitives.ReadUInt16LittleEndian(p[2..]);
+        int first = -1, count = 0;
+        for (int at = 4; at < p.Length; at++)
+        {
+            int i = IndexOf(p[at]);
+            if (i < 0 || _servos[i].StatusReturnLevel < 1) continue;
+            _lastInstruction[i] = Stopwatch.GetTimestamp();
+            if (first < 0) first = i;
+            count++;
+        }
+        if (count == 0 || length > _data.Length || _pendingCount == _pending.Length) return;
+        int total = DynamixelPacket.PrefixLength + 1 + count * (length + 4);
+        if (_repliesEnd + total > _replies.Length || total > DynamixelPacket.MaxPacketLength) return;
+        Span<byte> packet = _replies.AsSpan(_repliesEnd, total);
+        packet[0] = 0xFF; packet[1] = 0xFF; packet[2] = 0xFD; packet[3] = 0x00; packet[4] = DynamixelPacket.BroadcastId;
+        BinaryPrimitives.WriteUInt16LittleEndian(packet[5..], (ushort)(total - DynamixelPacket.PrefixLength));
+        packet[7] = (byte)DynamixelInstruction.Status;
+        int w = 8;
+        for (int at = 4; at < p.Length; at++)
+        {
+            int i = IndexOf(p[at]);
+            if (i < 0 || _servos[i].StatusReturnLevel < 1) continue;
+            var error = _servos[i].Read(address, length, _data);
+            packet[w++] = _servos[i].ErrorByte(error);
+            packet[w++] = _servos[i].Id;
+            _data.AsSpan(0, length).CopyTo(packet[w..]);
+            w += length;
+            BinaryPrimitives.WriteUInt16LittleEndian(packet[w..], DynamixelCrc.Compute(packet[..w]));
+            w += 2;
+        }
+        _pending[_pendingCount++] = (first, _repliesEnd, total);
+        _repliesEnd += total;
     }
 
     private int IndexOf(byte id)

@@ -154,10 +154,11 @@ public sealed class RobotControllerTests
         Assert.That(robot.Controller.Safety.Faults, Is.GreaterThan(0), "non-finite actions were caught by the filter");
     }
 
-    [Test]
-    public void ReachReset_DrivesTheArmHomeThroughTheBus()
+    [TestCase(false)]
+    [TestCase(true)]
+    public void ReachReset_DrivesTheArmHomeThroughTheBus(bool fastSyncRead)
     {
-        using var robot = new TestRobot(rate: 50, timeScale: 4);
+        using var robot = new TestRobot(rate: 50, timeScale: 4, fastSyncRead: fastSyncRead);
         robot.Chain.SetPositions([0.8, -0.4, 1.2]);
         robot.Controller.Start();
         using var task = new RobotReachTask(robot.Controller, ownsController: false);

@@ -10,12 +10,13 @@ internal sealed class TestRobot : IDisposable
 {
     public const double MaxVelocity = 1.0;
 
-    public TestRobot(double rate = 50, double watchdogMs = 100, double holdMs = 100, double timeScale = 1, string? extraJson = null)
+    public TestRobot(double rate = 50, double watchdogMs = 100, double holdMs = 100, double timeScale = 1, string? extraJson = null, bool fastSyncRead = false)
     {
         Chain = new SimulatedDynamixelChain([new SimulatedServo(1, ServoModel.Xm430W350), new SimulatedServo(2, ServoModel.Xm430W350),
             new SimulatedServo(3, ServoModel.Xl430W250)], timeScale: timeScale);
         Chain.Start();
         Json = Document(Chain.PortPath, rate, watchdogMs, holdMs);
+        if (fastSyncRead) Json["transport"]!["fast_sync_read"] = true;
         if (extraJson is not null) foreach (var (k, v) in JsonNode.Parse(extraJson)!.AsObject()) Json[k] = v?.DeepClone();
         Description = RobotDescription.Parse(Json, "test-robot.json");
         Controller = new RobotController(Description, new DynamixelJointTransport(Description), timeScale);
