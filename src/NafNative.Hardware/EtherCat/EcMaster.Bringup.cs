@@ -1,0 +1,147 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Text;
+
+namespace NafNative.Hardware.EtherCat;
+
+/// <summary>What bring-up found about one slave.</summary>
+public sealed record EcSlaveInfo(int Position, ushort Station, uint Vendor, uint Product, uint Revision, uint Serial, string Name,
+    AlState State, ushort AlStatusCode);
+
+public sealed partial class EcMaster
+{
+    /// <summary>First configured station address; slave i gets FirstStation + i (SOEM's convention).</summary>
+    public const ushort FirstStation = 0x1001;
+
+    /// <summary>Counts the slaves (BRD of register 0x0000: every slave adds one to the working counter).</summary>
+    public int CountSlaves()
+    {
+        Span<byte> type = stackalloc byte[2];
+        return Transact(EcCommand.Brd, 0, 0x0000, type);
+    }
+
+    /// <summary>Bring-up to INIT: counts the slaves, requests INIT with error acknowledge on all, gives each a station
+    /// address (0x1001…) by position, reads each one's SII identity and name, and reads its AL state.</summary>
+    /// <exception cref="EtherCatException">No slave answered, or one did not take its address.</exception>
+    public IReadOnlyList<EcSlaveInfo> Discover()
+    {
+        int count = CountSlaves();
+        if (count == 0) throw new EtherCatException($"EtherCAT: no slave answered on {_link.Name} (the broadcast read came back with working counter 0).");
+        Span<byte> b = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(b, (ushort)((byte)AlState.Init | 0x10));
+        Transact(EcCommand.Bwr, 0, 0x0120, b); // every slave to INIT, errors acknowledged
+        var slaves = new List<EcSlaveInfo>(count);
+        for (int i = 0; i < count; i++)
+        {
+            ushort station = (ushort)(FirstStation + i);
+            BinaryPrimitives.WriteUInt16LittleEndian(b, station);
+            TransactExpect(EcCommand.Apwr, (ushort)(0 - i), 0x0010, b, 1, $"slave at position {i}: set station address");
+            uint vendor = ReadSii32(station, 0x0008), product = ReadSii32(station, 0x000A), revision = ReadSii32(station, 0x000C), serial = ReadSii32(station, 0x000E);
+            var (state, code) = ReadAlStatus(station);
+            slaves.Add(new EcSlaveInfo(i, station, vendor, product, revision, serial, ReadSiiName(station), state, code));
+        }
+        return slaves;
+    }
+
+    /// <summary>Reads 32 bits of the slave's SII EEPROM at <paramref name="word"/> (a word address).</summary>
+    public uint ReadSii32(ushort station, ushort word)
+    {
+        Span<byte> command = stackalloc byte[6];
+        BinaryPrimitives.WriteUInt16LittleEndian(command, 0x0100); // read
+        BinaryPrimitives.WriteUInt32LittleEndian(command[2..], word);
+        TransactExpect(EcCommand.Fpwr, station, 0x0502, command, 1, $"slave 0x{station:X4}: SII read of word 0x{word:X4}");
+        Span<byte> status = stackalloc byte[2];
+        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
+        while (true)
+        {
+            TransactExpect(EcCommand.Fprd, station, 0x0502, status, 1, $"slave 0x{station:X4}: SII status");
+            ushort s = BinaryPrimitives.ReadUInt16LittleEndian(status);
+            if ((s & 0x7800) != 0) throw new EtherCatException($"EtherCAT slave 0x{station:X4}: SII read of word 0x{word:X4} failed (status 0x{s:X4}).", station, EcCommand.Fprd, 0x0502);
+            if ((s & 0x8000) == 0) break;
+            if (Stopwatch.GetTimestamp() > deadline) throw new EtherCatException($"EtherCAT slave 0x{station:X4}: SII stayed busy for 100 ms reading word 0x{word:X4}.", station, EcCommand.Fprd, 0x0502);
+        }
+        Span<byte> value = stackalloc byte[4];
+        TransactExpect(EcCommand.Fprd, station, 0x0508, value, 1, $"slave 0x{station:X4}: SII data");
+        return BinaryPrimitives.ReadUInt32LittleEndian(value);
+    }
+
+    /// <summary>The first string of the SII strings category (the device name), or "" if there is none.</summary>
+    public string ReadSiiName(ushort station)
+    {
+        int word = 0x0040;
+        for (int guard = 0; guard < 64; guard++)
+        {
+            uint header = ReadSii32(station, (ushort)word);
+            ushort type = (ushort)header, size = (ushort)(header >> 16);
+            if (type == 0xFFFF) return "";
+            if (type == 10)
+            {
+                var bytes = new List<byte>(2 * size);
+                for (int w = 0; w < size; w += 2)
+                {
+                    uint v = ReadSii32(station, (ushort)(word + 2 + w));
+                    for (int k = 0; k < 4; k++) bytes.Add((byte)(v >> (8 * k)));
+                }
+                if (bytes.Count < 2 || bytes[0] == 0) return "";
+                int length = Math.Min(bytes[1], bytes.Count - 2);
+                return Encoding.ASCII.GetString(bytes.GetRange(2, length).ToArray());
+            }
+            word += 2 + size;
+        }
+        return "";
+    }
+
+    public (AlState State, ushort Code) ReadAlStatus(ushort station)
+    {
+        Span<byte> status = stackalloc byte[6];
+        TransactExpect(EcCommand.Fprd, station, 0x0130, status, 1, $"slave 0x{station:X4}: AL status");
+        var state = (AlState)(status[0] & 0x1F);
+        return (state, BinaryPrimitives.ReadUInt16LittleEndian(status[4..]));
+    }
+
+    /// <summary>Requests <paramref name="target"/> and waits until the slave is there; a refusal (error flag) throws
+    /// with the decoded AL status code, after acknowledging the error so the slave can be asked again.</summary>
+    public void RequestState(ushort station, AlState target, TimeSpan? timeout = null)
+    {
+        Span<byte> control = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(control, (ushort)target);
+        TransactExpect(EcCommand.Fpwr, station, 0x0120, control, 1, $"slave 0x{station:X4}: request {target}");
+        long deadline = Stopwatch.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(2)).TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var (state, code) = ReadAlStatus(station);
+            if (((byte)state & 0x10) != 0)
+            {
+                var current = (AlState)((byte)state & 0x0F);
+                BinaryPrimitives.WriteUInt16LittleEndian(control, (ushort)((byte)current | 0x10));
+                Transact(EcCommand.Fpwr, station, 0x0120, control); // acknowledge
+                throw new EtherCatException($"EtherCAT slave 0x{station:X4}: refused {current} → {target}: {AlStatusCodes.Describe(code)} (AL status code 0x{code:X4}).",
+                    station, EcCommand.Fpwr, 0x0120, code);
+            }
+            if (state == target) return;
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new EtherCatException($"EtherCAT slave 0x{station:X4}: still {state} after asking for {target}.", station, EcCommand.Fprd, 0x0130);
+        }
+    }
+
+    /// <summary>Enables the mailbox SyncManagers (SM0 out at 0x1000, SM1 in at 0x1080, 128 bytes each, as the SII's
+    /// standard mailbox says), which PRE-OP needs.</summary>
+    public void ConfigureMailbox(ushort station, ushort outStart = 0x1000, ushort inStart = 0x1080, ushort size = 128)
+    {
+        WriteSm(station, 0, outStart, size, 0x26);
+        WriteSm(station, 1, inStart, size, 0x22);
+    }
+
+    /// <summary>Writes SyncManager <paramref name="sm"/> (start, length, control byte; activated).</summary>
+    public void WriteSm(ushort station, int sm, ushort start, ushort length, byte control)
+    {
+        Span<byte> b = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt16LittleEndian(b, start);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[2..], length);
+        b[4] = control;
+        b[5] = 0;
+        b[6] = 1; // activate
+        b[7] = 0;
+        TransactExpect(EcCommand.Fpwr, station, (ushort)(0x0800 + 8 * sm), b, 1, $"slave 0x{station:X4}: SM{sm}");
+    }
+}

@@ -1,0 +1,236 @@
+using System.Buffers.Binary;
+using System.Text;
+using NafNative.Hardware.EtherCat;
+
+namespace NafNative.Hardware.Simulated.EtherCat;
+
+/// <summary>A software EtherCAT slave controller: the 64 KiB register/process-RAM space, datagram processing with
+/// working counters (physical, broadcast and logical through FMMUs), the SII EEPROM interface, and the AL state
+/// machine with its status codes.</summary>
+/// <remarks>
+/// <para>Registers (ETG.1000.4; Beckhoff ESC datasheet section II): 0x0000 type, 0x0004/0x0005 FMMU/SM count,
+/// 0x0010 configured station address, 0x0120 AL control, 0x0130 AL status, 0x0134 AL status code, 0x0500–0x050F SII
+/// interface, 0x0600 FMMUs (16 B each), 0x0800 SyncManagers (8 B each).</para>
+/// <para>AL rules: a request moves at most INIT ↔ PRE-OP ↔ SAFE-OP ↔ OP one step up (down: any lower state); anything
+/// else sets the error flag with 0x0011 until the master acknowledges (AL control bit 4). PRE-OP needs the mailbox
+/// SyncManagers 0/1 enabled (else 0x0016); SAFE-OP needs SM2/SM3 sized as the process data (else 0x001D/0x001E).</para>
+/// <para>Used by the segment's thread only.</para>
+/// </remarks>
+public sealed class SimulatedEsc
+{
+    public const int FmmuCount = 8, SmCount = 8;
+    private readonly byte[] _memory = new byte[0x10000];
+    private readonly ushort[] _sii;
+
+    /// <param name="vendor">SII vendor ID.</param>
+    /// <param name="product">SII product code.</param>
+    /// <param name="revision">SII revision.</param>
+    /// <param name="serial">SII serial number.</param>
+    /// <param name="name">SII device name string.</param>
+    /// <param name="outputBytes">Process data the master writes (SM2).</param>
+    /// <param name="inputBytes">Process data the master reads (SM3).</param>
+    public SimulatedEsc(uint vendor, uint product, uint revision, uint serial, string name, int outputBytes, int inputBytes)
+    {
+        OutputBytes = outputBytes;
+        InputBytes = inputBytes;
+        _memory[0x0000] = 0x11; // ESC type (an ET1100-like controller)
+        _memory[0x0001] = 0x02;
+        _memory[0x0004] = FmmuCount;
+        _memory[0x0005] = SmCount;
+        _memory[0x0008] = 0x04; // features: DC available bit not set (no DC in this simulator)
+        SetAlStatus(AlState.Init, 0);
+        _sii = BuildSii(vendor, product, revision, serial, name);
+    }
+
+    public int OutputBytes { get; }
+    public int InputBytes { get; }
+    public ushort StationAddress => BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0010));
+    public AlState State => (AlState)(_memory[0x0130] & 0x0F);
+    public bool ErrorFlag => (_memory[0x0130] & 0x10) != 0;
+    public ushort AlStatusCode => BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0134));
+
+    /// <summary>Physical memory (for the drive behind the ESC: its process data at the SM2/SM3 addresses).</summary>
+    public Span<byte> Memory => _memory;
+
+    /// <summary>Forces an error state (an injected fault: the slave drops to SAFE-OP+ERROR with a code).</summary>
+    public void Fail(AlState state, ushort code) => SetAlStatus(state, code, error: true);
+
+    /// <summary>Processes one datagram as it passes this slave: reads and writes its memory, updates the working
+    /// counter and, for auto-increment and broadcast commands, the ADP in the frame.</summary>
+    public void Process(Span<byte> payload, in EcDatagram d)
+    {
+        Span<byte> data = payload.Slice(d.DataOffset, d.Length);
+        int wkc = 0;
+        switch (d.Command)
+        {
+            case EcCommand.Aprd or EcCommand.Apwr or EcCommand.Aprw:
+                if (d.Adp == 0) wkc = Physical(d.Command - EcCommand.Aprd, d.Ado, data);
+                IncrementAdp(payload, d);
+                break;
+            case EcCommand.Fprd or EcCommand.Fpwr or EcCommand.Fprw:
+                if (d.Adp == StationAddress) wkc = Physical(d.Command - EcCommand.Fprd, d.Ado, data);
+                break;
+            case EcCommand.Brd:
+                for (int i = 0; i < data.Length; i++) data[i] |= Read(d.Ado + i);
+                wkc = 1;
+                IncrementAdp(payload, d);
+                break;
+            case EcCommand.Bwr:
+                Write(d.Ado, data);
+                wkc = 1;
+                IncrementAdp(payload, d);
+                break;
+            case EcCommand.Lrd or EcCommand.Lwr or EcCommand.Lrw:
+                wkc = Logical(d.Command, d.LogicalAddress, data);
+                break;
+        }
+        if (wkc == 0) return;
+        int at = d.DataOffset + d.Length;
+        BinaryPrimitives.WriteUInt16LittleEndian(payload[at..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(payload[at..]) + wkc));
+    }
+
+    // kind 0 read, 1 write, 2 read-write. Returns the working-counter increment.
+    private int Physical(int kind, int address, Span<byte> data)
+    {
+        if (kind == 0)
+        {
+            for (int i = 0; i < data.Length; i++) data[i] = Read(address + i);
+            return 1;
+        }
+        if (kind == 1)
+        {
+            Write(address, data);
+            return 1;
+        }
+        Span<byte> old = stackalloc byte[Math.Min(data.Length, 2048)];
+        for (int i = 0; i < old.Length; i++) old[i] = Read(address + i);
+        Write(address, data);
+        old.CopyTo(data);
+        return 3;
+    }
+
+    private int Logical(EcCommand command, uint logical, Span<byte> data)
+    {
+        int wkc = 0;
+        for (int f = 0; f < FmmuCount; f++)
+        {
+            Span<byte> fmmu = _memory.AsSpan(0x0600 + 16 * f, 16);
+            if (fmmu[12] == 0) continue; // not activated
+            uint start = BinaryPrimitives.ReadUInt32LittleEndian(fmmu);
+            int length = BinaryPrimitives.ReadUInt16LittleEndian(fmmu[4..]);
+            int physical = BinaryPrimitives.ReadUInt16LittleEndian(fmmu[8..]);
+            byte type = fmmu[11]; // 1 read (slave → master), 2 write
+            long from = Math.Max(start, logical), to = Math.Min(start + length, logical + (uint)data.Length);
+            if (from >= to) continue;
+            int n = (int)(to - from), inData = (int)(from - logical), inPhysical = physical + (int)(from - start);
+            if (type == 1 && command is EcCommand.Lrd or EcCommand.Lrw)
+            {
+                for (int i = 0; i < n; i++) data[inData + i] = Read(inPhysical + i);
+                wkc += 1;
+            }
+            else if (type == 2 && command is EcCommand.Lwr or EcCommand.Lrw)
+            {
+                Write(inPhysical, data.Slice(inData, n));
+                wkc += command == EcCommand.Lrw ? 2 : 1;
+                ProcessDataWritten = true;
+            }
+        }
+        return wkc;
+    }
+
+    /// <summary>Set when the master's outputs arrived through an FMMU since the flag was last cleared (the SM watchdog).</summary>
+    public bool ProcessDataWritten { get; set; }
+
+    private byte Read(int address) => (uint)address < (uint)_memory.Length ? _memory[address] : (byte)0;
+
+    private void Write(int address, ReadOnlySpan<byte> data)
+    {
+        for (int i = 0; i < data.Length; i++)
+        {
+            int a = address + i;
+            if ((uint)a >= (uint)_memory.Length) return;
+            if (a is >= 0x0000 and < 0x0010 || a is >= 0x0130 and < 0x0140) continue; // read-only identity and AL status
+            _memory[a] = data[i];
+        }
+        if (address <= 0x0120 && address + data.Length > 0x0120) AlControl(_memory[0x0120]);
+        if (address <= 0x0502 && address + data.Length > 0x0503) SiiCommand();
+    }
+
+    private void AlControl(byte control)
+    {
+        var requested = (AlState)(control & 0x0F);
+        bool acknowledge = (control & 0x10) != 0;
+        if (ErrorFlag && !acknowledge) return; // an error stays until acknowledged
+        var current = State;
+        if (requested == current) { SetAlStatus(current, 0); return; }
+        if (requested is not (AlState.Init or AlState.PreOp or AlState.SafeOp or AlState.Op))
+        {
+            SetAlStatus(current, 0x0012, error: true);
+            return;
+        }
+        if (requested < current) { SetAlStatus(requested, 0); return; } // any step down is allowed
+        if (Up(current) != requested) { SetAlStatus(current, 0x0011, error: true); return; }
+        ushort refuse = requested switch
+        {
+            AlState.PreOp => SmEnabled(0) && SmEnabled(1) ? (ushort)0 : (ushort)0x0016,
+            AlState.SafeOp => !SmSized(2, OutputBytes) ? (ushort)0x001D : !SmSized(3, InputBytes) ? (ushort)0x001E : (ushort)0,
+            _ => 0,
+        };
+        if (refuse != 0) SetAlStatus(current, refuse, error: true);
+        else SetAlStatus(requested, 0);
+    }
+
+    private static AlState Up(AlState s) => s switch { AlState.Init => AlState.PreOp, AlState.PreOp => AlState.SafeOp, AlState.SafeOp => AlState.Op, _ => AlState.None };
+
+    private bool SmEnabled(int sm) => (_memory[0x0800 + 8 * sm + 6] & 1) != 0 && BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0800 + 8 * sm + 2)) > 0;
+
+    private bool SmSized(int sm, int bytes) => bytes == 0 || (SmEnabled(sm) && BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0800 + 8 * sm + 2)) == bytes);
+
+    private void SetAlStatus(AlState state, ushort code, bool error = false)
+    {
+        _memory[0x0130] = (byte)((byte)state | (error ? 0x10 : 0));
+        _memory[0x0131] = 0;
+        BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0134), code);
+    }
+
+    // SII interface: a read command (0x0100 in 0x0502) with a word address in 0x0504 puts 4 bytes (2 words) in 0x0508.
+    private void SiiCommand()
+    {
+        ushort command = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0502));
+        if ((command & 0x0100) == 0) return;
+        int word = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0504));
+        for (int i = 0; i < 2; i++)
+            BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0508 + 2 * i), word + i < _sii.Length ? _sii[word + i] : (ushort)0xFFFF);
+        BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0502), (ushort)(command & ~0x8100)); // done, not busy
+    }
+
+    // SII image (ETG.1000.6 Table 16 / ETG.2010): identity words, mailbox layout, CoE, then a strings category.
+    private static ushort[] BuildSii(uint vendor, uint product, uint revision, uint serial, string name)
+    {
+        var words = new List<ushort>(new ushort[0x40]);
+        void Put32(int word, uint value) { words[word] = (ushort)value; words[word + 1] = (ushort)(value >> 16); }
+        Put32(0x0008, vendor);
+        Put32(0x000A, product);
+        Put32(0x000C, revision);
+        Put32(0x000E, serial);
+        words[0x0018] = 0x1000; words[0x0019] = 128; words[0x001A] = 0x1080; words[0x001B] = 128;
+        words[0x001C] = 0x0004; // mailbox protocols: CoE
+        words[0x003E] = 0x0001; // EEPROM size (KiB − 1)
+        words[0x003F] = 0x0001; // version
+        byte[] text = Encoding.ASCII.GetBytes(name);
+        var strings = new List<byte> { 1, (byte)text.Length };
+        strings.AddRange(text);
+        if (strings.Count % 2 == 1) strings.Add(0);
+        words.Add(10); // category: strings
+        words.Add((ushort)(strings.Count / 2));
+        for (int i = 0; i < strings.Count; i += 2) words.Add((ushort)(strings[i] | strings[i + 1] << 8));
+        words.Add(0xFFFF); // end of categories
+        return [.. words];
+    }
+
+    private static void IncrementAdp(Span<byte> payload, in EcDatagram d)
+    {
+        int at = d.DataOffset - 8; // ADP sits 8 bytes before the data
+        BinaryPrimitives.WriteUInt16LittleEndian(payload[at..], (ushort)(BinaryPrimitives.ReadUInt16LittleEndian(payload[at..]) + 1));
+    }
+}
