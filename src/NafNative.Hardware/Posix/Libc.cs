@@ -88,6 +88,32 @@ internal static class Libc
         return rc == 0;
     }
 
+    /// <summary>Moves the calling thread into the network namespace /run/netns/<paramref name="name"/> (made by
+    /// <c>ip netns add</c>); sockets it creates afterwards live there. Root (CAP_SYS_ADMIN) only.</summary>
+    public static void EnterNetworkNamespace(string name)
+    {
+        const int O_RDONLY = 0, CLONE_NEWNET = 0x40000000;
+        string path = $"/run/netns/{name}";
+        int fd = open(path, O_RDONLY);
+        if (fd < 0) throw Error($"open {path} (does the namespace exist?)");
+        try
+        {
+            if (setns(fd, CLONE_NEWNET) != 0) throw Error($"setns {path} (needs root)");
+        }
+        finally
+        {
+            close(fd);
+        }
+    }
+
+    /// <summary>The interface index of <paramref name="name"/> in the calling thread's network namespace.</summary>
+    public static int InterfaceIndex(string name)
+    {
+        uint index = if_nametoindex(name);
+        if (index == 0) throw Error($"if_nametoindex {name} (no such interface here)");
+        return (int)index;
+    }
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec
     {
@@ -132,6 +158,8 @@ internal static class Libc
     [DllImport("libc", SetLastError = true)] private static extern int tcsetattr(int fd, int actions, byte[] termios);
     [DllImport("libc", SetLastError = true)] private static extern int tcflush(int fd, int queue);
     [DllImport("libc", SetLastError = true)] private static extern int sched_setscheduler(int pid, int policy, ref int param);
+    [DllImport("libc", SetLastError = true)] private static extern int setns(int fd, int nstype);
+    [DllImport("libc", SetLastError = true)] private static extern uint if_nametoindex([MarshalAs(UnmanagedType.LPUTF8Str)] string name);
     [DllImport("libc")] private static extern int clock_nanosleep(int clock, int flags, in Timespec request, nint remain);
     [DllImport("libc", SetLastError = true)] private static extern int poll(ref PollFd fds, nuint count, int timeoutMs);
     [DllImport("libc", SetLastError = true)] private static extern nint read(int fd, ref byte buffer, nuint count);

@@ -4,21 +4,23 @@ using NafNative.Hardware.EtherCat;
 
 namespace NafNative.Hardware.Simulated.EtherCat;
 
-// Design: one thread (Run) receives each frame on the UDP socket, passes every datagram through every slave in
-// order (as the frame travels the segment) and sends it back to whoever sent it. Slaves are touched by that thread
-// only; Inject and counters use Interlocked / volatile.
+// Design: one thread (Run) receives each frame (UDP on loopback, or raw Ethernet on an interface, possibly inside a
+// network namespace that thread enters), passes every datagram through every slave in order (as the frame travels
+// the segment) and sends it back. Slaves are touched by that thread only; DropFrames and counters use Interlocked.
 
-/// <summary>A segment of simulated EtherCAT slaves answering EtherCAT-over-UDP frames on loopback, with injectable
-/// lost frames.</summary>
+/// <summary>A segment of simulated EtherCAT slaves answering EtherCAT frames over UDP on loopback or on raw
+/// Ethernet, with injectable lost frames.</summary>
 public sealed class SimulatedEcSegment : IDisposable
 {
     private readonly SimulatedEsc[] _slaves;
     private readonly Socket _socket;
+    private readonly bool _raw;
     private readonly Thread _thread;
     private readonly EcDatagram[] _datagrams = new EcDatagram[64];
     private volatile bool _stop;
     private int _dropNext;
 
+    /// <summary>A segment answering EtherCAT over UDP on 127.0.0.1 (<paramref name="port"/> 0: any free port).</summary>
     public SimulatedEcSegment(IReadOnlyList<SimulatedEsc> slaves, int port = 0)
     {
         ArgumentNullException.ThrowIfNull(slaves);
@@ -30,8 +32,50 @@ public sealed class SimulatedEcSegment : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Where the segment listens (127.0.0.1 and the port).</summary>
+    private SimulatedEcSegment(SimulatedEsc[] slaves, Socket socket, string where)
+    {
+        _slaves = slaves;
+        _socket = socket;
+        _raw = true;
+        EndPoint = new IPEndPoint(IPAddress.None, 0);
+        Where = where;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sim-ethercat" };
+        _thread.Start();
+    }
+
+    /// <summary>A segment on raw Ethernet: the interface <paramref name="interfaceName"/>, inside network namespace
+    /// <paramref name="networkNamespace"/> when given (root only), as real slaves sit at the end of a cable.</summary>
+    public static SimulatedEcSegment OnInterface(IReadOnlyList<SimulatedEsc> slaves, string interfaceName, string? networkNamespace = null)
+    {
+        ArgumentNullException.ThrowIfNull(slaves);
+        Socket? socket = null;
+        Exception? failure = null;
+        // setns moves only the calling thread, so the socket is made on a thread of its own that enters the namespace.
+        var opener = new Thread(() =>
+        {
+            try
+            {
+                if (networkNamespace is not null) Hardware.Posix.Libc.EnterNetworkNamespace(networkNamespace);
+                int index = Hardware.Posix.Libc.InterfaceIndex(interfaceName);
+                socket = new Socket(AddressFamily.Packet, SocketType.Raw, (ProtocolType)System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(EcFrame.EtherType));
+                socket.Bind(new RawEthernetLink.PacketEndPoint(index, EcFrame.EtherType));
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        opener.Start();
+        opener.Join();
+        if (failure is not null) throw new IOException($"simulated EtherCAT segment on {interfaceName}{(networkNamespace is null ? "" : $" in namespace {networkNamespace}")}: {failure.Message}", failure);
+        return new SimulatedEcSegment([.. slaves], socket!, $"raw {interfaceName}");
+    }
+
+    /// <summary>Where the segment listens (127.0.0.1 and the port; for a raw segment IPAddress.None).</summary>
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>"udp 127.0.0.1:PORT" or "raw IFNAME".</summary>
+    public string Where { get => field ?? $"udp {EndPoint}"; private init; }
     public IReadOnlyList<SimulatedEsc> Slaves => _slaves;
     public long FramesReceived => Interlocked.Read(ref _received);
     public long FramesDropped => Interlocked.Read(ref _dropped);
@@ -57,11 +101,19 @@ public sealed class SimulatedEcSegment : IDisposable
             try
             {
                 if (!_socket.Poll(20_000, SelectMode.SelectRead)) continue;
-                n = _socket.ReceiveFrom(buffer, ref sender);
+                n = _raw ? _socket.Receive(buffer) : _socket.ReceiveFrom(buffer, ref sender);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 return;
+            }
+            // A raw frame: Ethernet header (14) first; the EtherCAT header says how much of a padded frame is EtherCAT.
+            int offset = 0;
+            if (_raw)
+            {
+                if (n < 16 || buffer[12] != 0x88 || buffer[13] != 0xA4) continue;
+                offset = RawEthernetLink.EthernetHeader;
+                n = Math.Min(n - offset, EcFrame.HeaderLength + (System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(offset)) & 0x7FF));
             }
             Interlocked.Increment(ref _received);
             if (Volatile.Read(ref _dropNext) > 0 && Interlocked.Decrement(ref _dropNext) >= 0)
@@ -69,7 +121,7 @@ public sealed class SimulatedEcSegment : IDisposable
                 Interlocked.Increment(ref _dropped);
                 continue;
             }
-            Span<byte> payload = buffer.AsSpan(0, n);
+            Span<byte> payload = buffer.AsSpan(offset, n);
             int count = EcFrame.Parse(payload, _datagrams);
             if (count < 0) continue; // a malformed frame is not forwarded
             foreach (var slave in _slaves)
@@ -80,7 +132,15 @@ public sealed class SimulatedEcSegment : IDisposable
             }
             try
             {
-                _socket.SendTo(payload, sender);
+                if (_raw)
+                {
+                    // An ESC returns the frame as it came, with bit 1 of the first source-MAC byte set (it passed a slave).
+                    buffer[6] |= 0x02;
+                    int length = Math.Max(RawEthernetLink.MinimumFrame, offset + n);
+                    if (offset + n < length) buffer.AsSpan(offset + n, length - offset - n).Clear();
+                    _socket.Send(buffer.AsSpan(0, length));
+                }
+                else _socket.SendTo(payload, sender);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {

@@ -214,7 +214,7 @@ public sealed class SimulatedEsc
         Put32(0x000C, revision);
         Put32(0x000E, serial);
         words[0x0018] = 0x1000; words[0x0019] = 128; words[0x001A] = 0x1080; words[0x001B] = 128;
-        words[0x001C] = 0x0004; // mailbox protocols: CoE
+        words[0x001C] = 0x0000; // mailbox protocols: none yet (no CoE mailbox in this simulator; masters then skip SDOs)
         words[0x003E] = 0x0001; // EEPROM size (KiB − 1)
         words[0x003F] = 0x0001; // version
         byte[] text = Encoding.ASCII.GetBytes(name);

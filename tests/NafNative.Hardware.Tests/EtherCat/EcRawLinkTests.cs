@@ -1,0 +1,55 @@
+using System.Diagnostics;
+using NafNative.Hardware.EtherCat;
+using NafNative.Hardware.Simulated.EtherCat;
+
+namespace NafNative.Hardware.Tests.EtherCat;
+
+/// <summary>The master on raw Ethernet against simulated slaves at the far end of a veth pair, inside a namespace.</summary>
+[NonParallelizable]
+public sealed class EcRawLinkTests
+{
+    [Test]
+    public void Discover_OverAVethPairIntoANamespace_FindsAndAddressesEverySlave()
+    {
+        VethPair.RequireRoot();
+        using var veth = new VethPair();
+        using var segment = SimulatedEcSegment.OnInterface(
+            [new SimulatedEsc(0x0F1E, 0x0402_0001, 3, 7, "drive a", 11, 11), new SimulatedEsc(0x0F1E, 0x0402_0001, 3, 8, "drive b", 11, 11)],
+            veth.SlaveSide, veth.Namespace);
+        using var master = new EcMaster(new RawEthernetLink(veth.MasterSide));
+        var slaves = master.Discover();
+        Assert.That(slaves.Select(s => (s.Station, s.Serial, s.Name)), Is.EqualTo(new[] { ((ushort)0x1001, 7u, "drive a"), ((ushort)0x1002, 8u, "drive b") }));
+        master.ConfigureMailbox(0x1002);
+        master.RequestState(0x1002, AlState.PreOp);
+        Assert.That(segment.Slaves[1].State, Is.EqualTo(AlState.PreOp));
+        Assert.That(master.LostFrames, Is.Zero);
+    }
+
+    [Test]
+    public void LostFramesOnTheWire_AreRetried()
+    {
+        VethPair.RequireRoot();
+        using var veth = new VethPair();
+        using var segment = SimulatedEcSegment.OnInterface([new SimulatedEsc(1, 2, 3, 4, "d", 0, 0)], veth.SlaveSide, veth.Namespace);
+        using var master = new EcMaster(new RawEthernetLink(veth.MasterSide), TimeSpan.FromMilliseconds(20));
+        segment.DropFrames(1);
+        Assert.That(master.CountSlaves(), Is.EqualTo(1));
+        Assert.That(master.LostFrames, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void NamespaceAndInterfaces_AreGoneAfterTheTest()
+    {
+        VethPair.RequireRoot();
+        string ns, side;
+        using (var veth = new VethPair())
+        {
+            ns = veth.Namespace;
+            side = veth.MasterSide;
+        }
+        Assert.That(File.Exists($"/run/netns/{ns}"), Is.False);
+        using var p = Process.Start(new ProcessStartInfo("ip", $"link show {side}") { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        p.WaitForExit();
+        Assert.That(p.ExitCode, Is.Not.Zero, $"{side} still exists");
+    }
+}
