@@ -24,14 +24,20 @@ internal static class HwCommand
 
     private static Command Scan()
     {
-        var port = Port();
+        var port = new Option<string?>("--port") { Description = "Serial device of a Dynamixel bus (e.g. /dev/ttyUSB0); only this port is opened." };
+        var ethercat = new Option<string?>("--ethercat") { Description = "Scan the EtherCAT segment on this network interface (raw Ethernet; root or CAP_NET_RAW)." };
+        var udp = new Option<string?>("--udp") { Description = "Scan the EtherCAT segment reached by EtherCAT over UDP at HOST:PORT." };
         var baud = Baud();
         var allBauds = new Option<bool>("--all-bauds") { Description = "Try every X-series rate from 57600 to 4000000 (a servo of unknown baud rate)." };
         var driver = Driver();
-        var command = new Command("scan", "Broadcast-ping a Dynamixel bus: every servo's ID, model and firmware.") { port, baud, allBauds, driver };
+        var command = new Command("scan", "Broadcast-ping a Dynamixel bus (--port), or enumerate an EtherCAT segment (--ethercat IF | --udp HOST:PORT).")
+            { port, baud, allBauds, driver, ethercat, udp };
         command.SetAction(parse => Guard(parse, () =>
         {
             var stdout = parse.InvocationConfiguration.Output;
+            int given = (parse.GetValue(port) is null ? 0 : 1) + (parse.GetValue(ethercat) is null ? 0 : 1) + (parse.GetValue(udp) is null ? 0 : 1);
+            if (given != 1) throw new ArgumentException("naf hw scan needs exactly one of --port DEVICE, --ethercat INTERFACE or --udp HOST:PORT.");
+            if (parse.GetValue(port) is null) return ScanEtherCat(parse.GetValue(ethercat), parse.GetValue(udp), stdout);
             int[] rates = parse.GetValue(allBauds) ? [57_600, 115_200, 1_000_000, 2_000_000, 3_000_000, 4_000_000] : [parse.GetValue(baud) ?? 1_000_000];
             int total = 0;
             foreach (int rate in rates)
@@ -50,6 +56,25 @@ internal static class HwCommand
             return total == 0 ? 2 : 0;
         }));
         return command;
+    }
+
+    private static int ScanEtherCat(string? interfaceName, string? udp, TextWriter stdout)
+    {
+        NafNative.Hardware.EtherCat.IEcLink link;
+        if (interfaceName is not null) link = new NafNative.Hardware.EtherCat.RawEthernetLink(interfaceName);
+        else
+        {
+            if (!System.Net.IPEndPoint.TryParse(udp!, out var endPoint) || endPoint.Port == 0)
+                throw new ArgumentException($"--udp '{udp}' is not HOST:PORT (e.g. 127.0.0.1:34980).");
+            link = new NafNative.Hardware.EtherCat.UdpEcLink(endPoint);
+        }
+        using var master = new NafNative.Hardware.EtherCat.EcMaster(link);
+        var slaves = master.Discover();
+        stdout.WriteLine($"{link.Name}: {slaves.Count} slave(s)");
+        stdout.WriteLine("  pos  station  vendor      product     revision    serial      state   name");
+        foreach (var s in slaves)
+            stdout.WriteLine($"  {s.Position,3}  0x{s.Station:X4}   0x{s.Vendor:X8}  0x{s.Product:X8}  0x{s.Revision:X8}  {s.Serial,10}  {s.State,-6}  {s.Name}");
+        return 0;
     }
 
     private static Command Check()
@@ -153,7 +178,8 @@ internal static class HwCommand
             parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
             return 3;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TimeoutException or PlatformNotSupportedException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or TimeoutException or PlatformNotSupportedException
+            or System.Net.Sockets.SocketException)
         {
             parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
             return 1;

@@ -79,8 +79,96 @@ internal static class SimRobotCommand
                 return 1;
             }
         });
-        var command = new Command("sim-robot", "Simulated robot hardware for testing without an arm.") { dynamixel };
+        var command = new Command("sim-robot", "Simulated robot hardware for testing without an arm.") { dynamixel, EtherCat() };
         return command;
+    }
+
+    // naf sim-robot ethercat: simulated EtherCAT slaves on UDP loopback, or on a veth pair inside a namespace it makes.
+    private static Command EtherCat()
+    {
+        var slaves = new Option<int>("--slaves") { Description = "Simulated slaves in the segment.", DefaultValueFactory = _ => 2 };
+        var udp = new Option<int?>("--udp") { Description = "Serve EtherCAT over UDP on 127.0.0.1:PORT (no root needed)." };
+        var veth = new Option<string?>("--veth") { Description = "Make a veth pair NAME-m / NAME-s (root), put NAME-s in a new network namespace NAME and serve there; the master opens NAME-m. Both are removed when it stops." };
+        var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM)." };
+        var command = new Command("ethercat", "Serve simulated EtherCAT slaves (ESC registers, SII, AL states) on UDP loopback or a veth pair in a namespace.")
+            { slaves, udp, veth, seconds };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            string? name = parse.GetValue(veth);
+            bool made = false;
+            try
+            {
+                int n = parse.GetValue(slaves);
+                if (n is < 1 or > 64) throw new ArgumentException($"--slaves must be 1..64, got {n}.");
+                if (name is null == parse.GetValue(udp) is null) throw new ArgumentException("give exactly one of --udp PORT or --veth NAME.");
+                var escs = Enumerable.Range(0, n).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedEsc(
+                    0x0000_0F1E, 0x0402_0001, 1, 1000u + (uint)i, $"NafNative sim drive {i}", 0, 0)).ToArray();
+                NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
+                if (name is not null)
+                {
+                    if (name.Length > 13) throw new ArgumentException($"--veth '{name}' is too long: interface names are at most 15 characters with the -m/-s suffix.");
+                    Ip($"netns add {name}");
+                    made = true;
+                    Ip($"link add {name}-m type veth peer name {name}-s");
+                    Ip($"link set {name}-s netns {name}");
+                    Ip($"link set {name}-m up");
+                    Ip($"-n {name} link set {name}-s up");
+                    segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(escs, $"{name}-s", name);
+                    stdout.WriteLine($"serving {n} simulated EtherCAT slaves on {name}-s in namespace {name}; the master's side is {name}-m (naf hw scan --ethercat {name}-m)");
+                }
+                else
+                {
+                    segment = new NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment(escs, parse.GetValue(udp)!.Value);
+                    stdout.WriteLine($"serving {n} simulated EtherCAT slaves on {segment.Where} (naf hw scan --udp {segment.EndPoint})");
+                }
+                stdout.Flush();
+                using (segment)
+                {
+                    using var interrupt = new CtrlC();
+                    using var terminate = new CancellationTokenSource();
+                    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                        context => { context.Cancel = true; terminate.Cancel(); });
+                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, terminate.Token);
+                    if (parse.GetValue(seconds) is double s) stop.CancelAfter(TimeSpan.FromSeconds(s));
+                    stop.Token.WaitHandle.WaitOne();
+                    stdout.WriteLine($"stopped: {segment.FramesReceived} frames received, {segment.FramesDropped} dropped");
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            finally
+            {
+                if (made)
+                {
+                    TryIp($"link del {name}-m");
+                    TryIp($"netns del {name}");
+                }
+            }
+        });
+        return command;
+    }
+
+    private static void Ip(string arguments)
+    {
+        var (code, error) = RunIp(arguments);
+        if (code != 0) throw new InvalidOperationException($"ip {arguments} failed ({code}): {error.Trim()} (making a veth pair and a namespace needs root and iproute2).");
+    }
+
+    private static void TryIp(string arguments) => RunIp(arguments);
+
+    private static (int Code, string Error) RunIp(string arguments)
+    {
+        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
+            ?? throw new InvalidOperationException("cannot start ip (install iproute2).");
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, error);
     }
 
     private static (double At, ServoFault Fault) ParseTimedFault(string text)
