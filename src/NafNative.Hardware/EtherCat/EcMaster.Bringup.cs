@@ -132,6 +132,43 @@ public sealed partial class EcMaster
         WriteSm(station, 1, inStart, size, 0x22);
     }
 
+    /// <summary>Takes every slave from INIT to SAFE-OP with process data: mailbox SMs, SM2 (outputs) and SM3 (inputs)
+    /// at the given physical addresses, and two FMMUs per slave mapping them into one logical image (see
+    /// <see cref="EcProcessImage"/>). Slaves are the ones <see cref="Discover"/> found, by position.</summary>
+    public EcProcessImage ConfigureProcessData(int slaves, int outputBytes, int inputBytes, ushort outputsAddress = 0x1100, ushort inputsAddress = 0x1180)
+    {
+        var image = new EcProcessImage(this, slaves, outputBytes, inputBytes);
+        for (int i = 0; i < slaves; i++)
+        {
+            ushort station = (ushort)(FirstStation + i);
+            ConfigureMailbox(station);
+            RequestState(station, AlState.PreOp);
+            WriteSm(station, 2, outputsAddress, (ushort)outputBytes, 0x64); // 3-buffer, ECAT writes, watchdog on
+            WriteSm(station, 3, inputsAddress, (ushort)inputBytes, 0x20);   // 3-buffer, ECAT reads
+            WriteFmmu(station, 0, (uint)(i * outputBytes), (ushort)outputBytes, outputsAddress, write: true);
+            WriteFmmu(station, 1, (uint)(slaves * outputBytes + i * inputBytes), (ushort)inputBytes, inputsAddress, write: false);
+            RequestState(station, AlState.SafeOp);
+        }
+        return image;
+    }
+
+    /// <summary>Writes FMMU <paramref name="fmmu"/>: logical start and length onto a physical start (bit 0 to 7),
+    /// type write (master outputs) or read (inputs), activated.</summary>
+    public void WriteFmmu(ushort station, int fmmu, uint logicalStart, ushort length, ushort physicalStart, bool write)
+    {
+        Span<byte> b = stackalloc byte[16];
+        b.Clear();
+        BinaryPrimitives.WriteUInt32LittleEndian(b, logicalStart);
+        BinaryPrimitives.WriteUInt16LittleEndian(b[4..], length);
+        b[6] = 0;    // logical start bit
+        b[7] = 7;    // logical end bit
+        BinaryPrimitives.WriteUInt16LittleEndian(b[8..], physicalStart);
+        b[10] = 0;   // physical start bit
+        b[11] = write ? (byte)2 : (byte)1;
+        b[12] = 1;   // activate
+        TransactExpect(EcCommand.Fpwr, station, (ushort)(0x0600 + 16 * fmmu), b, 1, $"slave 0x{station:X4}: FMMU{fmmu}");
+    }
+
     /// <summary>Writes SyncManager <paramref name="sm"/> (start, length, control byte; activated).</summary>
     public void WriteSm(ushort station, int sm, ushort start, ushort length, byte control)
     {

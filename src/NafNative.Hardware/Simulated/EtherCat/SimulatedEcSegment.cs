@@ -19,6 +19,32 @@ public sealed class SimulatedEcSegment : IDisposable
     private readonly EcDatagram[] _datagrams = new EcDatagram[64];
     private volatile bool _stop;
     private int _dropNext;
+    private SimulatedCia402Drive[] _drives = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private TimeSpan _lastUpdate;
+    private long[] _lastOutputs = [];
+
+    /// <summary>The SyncManager watchdog: a slave in OP whose outputs stop arriving for this long drops to
+    /// SAFE-OP+ERROR with AL status code 0x001B (ETG.1000.4; the ESC's 0x0420 watchdog, 100 ms by default).</summary>
+    public TimeSpan SmWatchdog { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Simulated seconds per wall-clock second for the drives' motion.</summary>
+    public double TimeScale { get; init; } = 1;
+
+    /// <summary>A segment of CiA 402 drives (each behind its own ESC), over UDP on 127.0.0.1 or on raw Ethernet.</summary>
+    public static SimulatedEcSegment ForDrives(IReadOnlyList<SimulatedCia402Drive> drives, int udpPort = 0)
+    {
+        var segment = new SimulatedEcSegment(drives.Select(d => d.Esc).ToArray(), udpPort);
+        segment.AttachDrives(drives);
+        return segment;
+    }
+
+    /// <summary>Lets the drives behind the slaves run after every frame (call before the master starts).</summary>
+    public void AttachDrives(IReadOnlyList<SimulatedCia402Drive> drives)
+    {
+        Volatile.Write(ref _lastOutputs, new long[drives.Count]);
+        Volatile.Write(ref _drives, [.. drives]);
+    }
 
     /// <summary>A segment answering EtherCAT over UDP on 127.0.0.1 (<paramref name="port"/> 0: any free port).</summary>
     public SimulatedEcSegment(IReadOnlyList<SimulatedEsc> slaves, int port = 0)
@@ -91,6 +117,30 @@ public sealed class SimulatedEcSegment : IDisposable
         _thread.Join(TimeSpan.FromSeconds(2));
     }
 
+    // Advances the drives by the time since the last tick and applies the SM watchdog.
+    private void TickDrives()
+    {
+        var drives = Volatile.Read(ref _drives);
+        if (drives.Length == 0) return;
+        var now = _clock.Elapsed;
+        double seconds = (now - _lastUpdate).TotalSeconds * TimeScale;
+        _lastUpdate = now;
+        var last = Volatile.Read(ref _lastOutputs);
+        for (int i = 0; i < drives.Length; i++)
+        {
+            var esc = drives[i].Esc;
+            if (esc.ProcessDataWritten)
+            {
+                esc.ProcessDataWritten = false;
+                last[i] = now.Ticks;
+            }
+            if (esc.State == AlState.Op && !esc.ErrorFlag && last[i] != 0 && now.Ticks - last[i] > SmWatchdog.Ticks)
+                esc.Fail(AlState.SafeOp, 0x001B);
+            if (esc.State != AlState.Op) last[i] = 0;
+            drives[i].Update(seconds);
+        }
+    }
+
     private void Run()
     {
         var buffer = new byte[2048];
@@ -100,7 +150,8 @@ public sealed class SimulatedEcSegment : IDisposable
             int n;
             try
             {
-                if (!_socket.Poll(20_000, SelectMode.SelectRead)) continue;
+                TickDrives();
+                if (!_socket.Poll(5_000, SelectMode.SelectRead)) continue;
                 n = _raw ? _socket.Receive(buffer) : _socket.ReceiveFrom(buffer, ref sender);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
@@ -130,6 +181,7 @@ public sealed class SimulatedEcSegment : IDisposable
                 EcFrame.Parse(payload, _datagrams);
                 for (int i = 0; i < count; i++) slave.Process(payload, _datagrams[i]);
             }
+            TickDrives();
             try
             {
                 if (_raw)

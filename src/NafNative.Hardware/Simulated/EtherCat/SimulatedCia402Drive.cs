@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using NafNative.Hardware.EtherCat;
+
+namespace NafNative.Hardware.Simulated.EtherCat;
+
+/// <summary>A CiA 402 servo drive behind a <see cref="SimulatedEsc"/>: the power state machine, cyclic synchronous
+/// velocity mode, and the standard process-data layout in the ESC's SM2 (outputs) and SM3 (inputs).</summary>
+/// <remarks>
+/// <para>Outputs (SM2, 11 B): controlword u16, target position i32, target velocity i32 (counts/s), mode i8.
+/// Inputs (SM3, 11 B): statusword u16, position actual i32 (counts), velocity actual i32 (counts/s), mode display
+/// i8 — the layout SOEM's slaveinfo reports for a standard 402 drive (shared/HARDWARE.md §2.6).</para>
+/// <para>The shaft follows the target velocity with a first-order lag only in Operation enabled and mode 9; in any
+/// other state it is held (brake). An injected fault moves the drive to Fault (statusword bit 3) until a fault reset
+/// (rising edge of controlword bit 7).</para>
+/// </remarks>
+public sealed class SimulatedCia402Drive
+{
+    public const int ProcessDataBytes = 11;
+    public const ushort OutputsAddress = 0x1100, InputsAddress = 0x1180;
+    private ushort _previousControl;
+    private double _position, _velocity; // counts, counts/s
+
+    public SimulatedCia402Drive(double timeConstant = 0.02)
+    {
+        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, 1, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes);
+        TimeConstant = timeConstant;
+        Update(0);
+    }
+
+    public SimulatedEsc Esc { get; }
+    public double TimeConstant { get; }
+    public Cia402State State { get; private set; } = Cia402State.SwitchOnDisabled;
+    public sbyte Mode { get; private set; }
+    /// <summary>The largest |target velocity| (counts/s) any frame carried while enabled: what a safety test inspects.</summary>
+    public long MaxTargetVelocity { get; private set; }
+    public double Position => _position;
+
+    /// <summary>An injected drive fault (e.g. over-current): the drive goes to Fault and holds.</summary>
+    public void InjectFault() => State = Cia402State.Fault;
+
+    /// <summary>Runs the drive for <paramref name="seconds"/> on the outputs now in the ESC, then writes its inputs.</summary>
+    public void Update(double seconds)
+    {
+        Span<byte> memory = Esc.Memory;
+        bool processData = Esc.State is AlState.SafeOp or AlState.Op;
+        ushort control = BinaryPrimitives.ReadUInt16LittleEndian(memory[OutputsAddress..]);
+        int targetVelocity = BinaryPrimitives.ReadInt32LittleEndian(memory[(OutputsAddress + 6)..]);
+        sbyte mode = (sbyte)memory[OutputsAddress + 10];
+        if (Esc.State == AlState.Op)
+        {
+            Mode = mode;
+            Step(control);
+        }
+        else if (State == Cia402State.OperationEnabled) State = Cia402State.SwitchOnDisabled; // outputs not valid: the drive drops power
+        _previousControl = control;
+        double target = State == Cia402State.OperationEnabled && Mode == Cia402.CyclicSynchronousVelocity && Esc.State == AlState.Op ? targetVelocity : 0;
+        if (State == Cia402State.OperationEnabled) MaxTargetVelocity = Math.Max(MaxTargetVelocity, Math.Abs((long)targetVelocity));
+        if (seconds > 0)
+        {
+            double decay = Math.Exp(-seconds / TimeConstant);
+            double v0 = _velocity;
+            _velocity = target + (v0 - target) * decay;
+            _position += target * seconds + (v0 - target) * TimeConstant * (1 - decay);
+        }
+        if (!processData) return;
+        BinaryPrimitives.WriteUInt16LittleEndian(memory[InputsAddress..], Cia402.Statusword(State));
+        BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 2)..], (int)Math.Round(_position));
+        BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 6)..], (int)Math.Round(_velocity));
+        memory[InputsAddress + 10] = (byte)Mode;
+    }
+
+    private void Step(ushort control)
+    {
+        bool faultReset = (control & Cia402.FaultReset) != 0 && (_previousControl & Cia402.FaultReset) == 0;
+        State = State switch
+        {
+            Cia402State.Fault => faultReset ? Cia402State.SwitchOnDisabled : Cia402State.Fault,
+            Cia402State.SwitchOnDisabled => (control & 0x87) == 0x06 ? Cia402State.ReadyToSwitchOn : State,
+            Cia402State.ReadyToSwitchOn => (control & 0x8F) == 0x07 ? Cia402State.SwitchedOn : (control & 0x02) == 0 ? Cia402State.SwitchOnDisabled : State,
+            Cia402State.SwitchedOn => (control & 0x8F) == 0x0F ? Cia402State.OperationEnabled : (control & 0x87) == 0x06 ? Cia402State.ReadyToSwitchOn : (control & 0x02) == 0 ? Cia402State.SwitchOnDisabled : State,
+            Cia402State.OperationEnabled => (control & 0x8F) == 0x07 ? Cia402State.SwitchedOn : (control & 0x87) == 0x06 ? Cia402State.ReadyToSwitchOn
+                : (control & 0x02) == 0 ? Cia402State.SwitchOnDisabled : (control & 0x86) == 0x02 ? Cia402State.QuickStopActive : State,
+            Cia402State.QuickStopActive => (control & 0x02) == 0 ? Cia402State.SwitchOnDisabled : State,
+            _ => State,
+        };
+    }
+}
