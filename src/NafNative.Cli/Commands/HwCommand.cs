@@ -88,6 +88,8 @@ internal static class HwCommand
         {
             var stdout = parse.InvocationConfiguration.Output;
             var robot = RobotSetup.Load(parse.GetValue(robotFile)!);
+            if (robot.Transport != "dynamixel")
+                throw new ArgumentException($"naf hw check reads Dynamixel robots; {robot.Name} is on {robot.Transport} (use naf hw scan --ethercat/--udp to list its slaves).");
             int problems = 0;
             using (var transport = new DynamixelJointTransport(robot))
             {
@@ -104,7 +106,7 @@ internal static class HwCommand
                     byte temperature = bus.Read1(j.Id, CT.PresentTemperature);
                     bool inside = q >= j.Lower && q <= j.Upper;
                     if (!inside || error != 0) problems++;
-                    stdout.WriteLine($"  {j.Name,-12} {j.Id,3}  {j.Model.Name,-11} {q,10:F3}  [{j.Lower,6:F2}, {j.Upper,6:F2}]{(inside ? "  " : " !")}  " +
+                    stdout.WriteLine($"  {j.Name,-12} {j.Id,3}  {j.Model!.Name,-11} {q,10:F3}  [{j.Lower,6:F2}, {j.Upper,6:F2}]{(inside ? "  " : " !")}  " +
                         $"{(torque == 1 ? "on " : "off"),-6}  {(error == 0 ? "none" : DynamixelErrorText.DescribeHardwareError(error)),-14}  {volts,5:F1} V  {temperature,3} °C");
                 }
                 var q0 = new float[robot.JointCount];

@@ -19,7 +19,8 @@ internal sealed class SimulatedRobot : IDisposable
 
     public static SimulatedRobot Start(RobotDescription robot, double timeScale, string? link)
     {
-        var servos = robot.Joints.Select(j => new SimulatedServo(j.Id, j.Model)).ToArray();
+        if (robot.Transport != "dynamixel") throw new ArgumentException($"robot {robot.Name}: naf sim-robot dynamixel serves Dynamixel robots; this one is on {robot.Transport}.");
+        var servos = robot.Joints.Select(j => new SimulatedServo(j.Id, j.Model!)).ToArray();
         IServoDynamics? dynamics = RobotSetup.BuiltinModel(robot.KinematicsName) is { } arm ? new ArmServoDynamics(arm, robot) : null;
         var chain = new SimulatedDynamixelChain(servos, dynamics, timeScale, ArmServoDynamics.HornAngles(robot, robot.Home));
         return Start(chain, link);

@@ -27,6 +27,7 @@ public sealed class DynamixelJointTransport : IJointTransport
     public DynamixelJointTransport(RobotDescription robot, Func<ISerialLink>? openLink = null)
     {
         ArgumentNullException.ThrowIfNull(robot);
+        if (robot.Transport != "dynamixel") throw new ArgumentException($"robot {robot.Name}: transport is {robot.Transport}, not dynamixel.", nameof(robot));
         _robot = robot;
         _open = openLink ?? (() => SerialLinks.Open(robot.Port, robot.Baud, robot.SerialDriver));
         int n = robot.JointCount;
@@ -36,7 +37,7 @@ public sealed class DynamixelJointTransport : IJointTransport
         _writeBuffer = new byte[n * 4];
         _watchdogValues = new byte[n];
         _velocityLimitUnits = robot.Joints
-            .Select(j => Math.Min(j.Model.MaxVelocityLimit, (int)Math.Ceiling(j.MaxVelocity / ServoModel.RadiansPerSecondPerVelocityUnit)))
+            .Select(j => Math.Min(j.Model!.MaxVelocityLimit, (int)Math.Ceiling(j.MaxVelocity / ServoModel.RadiansPerSecondPerVelocityUnit)))
             .ToArray();
     }
 
@@ -54,7 +55,7 @@ public sealed class DynamixelJointTransport : IJointTransport
             try
             {
                 var ping = _bus.Ping(joint.Id);
-                if (ping.ModelNumber != joint.Model.Number)
+                if (ping.ModelNumber != joint.Model!.Number)
                     problems.Add($"{joint.Name} (ID {joint.Id}): model {ping.Model?.Name ?? "unknown"} ({ping.ModelNumber}), the file says {joint.Model.Name} ({joint.Model.Number})");
             }
             catch (DynamixelException e)

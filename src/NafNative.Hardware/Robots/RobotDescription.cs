@@ -5,12 +5,15 @@ using NafNative.Safety;
 
 namespace NafNative.Hardware.Robots;
 
-/// <summary>One joint of a robot file: which servo drives it and how its angle maps to the servo's.</summary>
-/// <remarks>Joint angle q = <see cref="Direction"/> × (servo angle − <see cref="ZeroOffset"/>), with the servo angle in
-/// radians from the horn's centre (tick 2048 = 0). Limits are in joint radians; the velocity limit is what the safety
-/// filter clamps to (and is also written to the servo's Velocity Limit register, so the servo refuses faster goals).</remarks>
-public sealed record RobotJoint(string Name, byte Id, ServoModel Model, int Direction, double ZeroOffset,
-    double Lower, double Upper, double MaxVelocity);
+/// <summary>One joint of a robot file: which drive moves it and how its angle maps to the drive's.</summary>
+/// <remarks>Joint angle q = <see cref="Direction"/> × (drive angle − <see cref="ZeroOffset"/>). Dynamixel: <see cref="Id"/>
+/// is the servo ID, <see cref="Model"/> its model, and the drive angle is in radians from the horn's centre (tick 2048 =
+/// 0). EtherCAT: <see cref="Id"/> is the slave's position on the segment, <see cref="Model"/> null, and the drive angle
+/// is its position actual / <see cref="CountsPerRadian"/> (counts per motor revolution × gear ratio / 2π). Limits are in
+/// joint radians; the velocity limit is what the safety filter clamps to (and, on Dynamixel, is also written to the
+/// servo's Velocity Limit register, so the servo refuses faster goals).</remarks>
+public sealed record RobotJoint(string Name, byte Id, ServoModel? Model, int Direction, double ZeroOffset,
+    double Lower, double Upper, double MaxVelocity, double CountsPerRadian = 0);
 
 /// <summary>The reach task on a real arm: where targets are drawn, how observations are scaled, episode length.</summary>
 public sealed record RobotReachSettings(Vector3 TargetCenter, Vector3 TargetHalfExtents, double SuccessRadius,
@@ -26,8 +29,12 @@ public sealed record RobotDescription
 {
     public required string Name { get; init; }
     public required string SourcePath { get; init; }
-    /// <summary>Transport kind; "dynamixel" today (the EtherCAT issue adds its own).</summary>
+    /// <summary>Transport kind: "dynamixel" or "ethercat".</summary>
     public required string Transport { get; init; }
+    /// <summary>EtherCAT: the network interface of the segment (raw Ethernet), or null with <see cref="EtherCatUdp"/>.</summary>
+    public string? EtherCatInterface { get; init; }
+    /// <summary>EtherCAT over UDP: HOST:PORT of the segment, or null.</summary>
+    public string? EtherCatUdp { get; init; }
     public required string Port { get; init; }
     public required int Baud { get; init; }
     public required TimeSpan BusLatency { get; init; }
@@ -112,18 +119,38 @@ public sealed record RobotDescription
 
         var t = new JsonFields(f.Required("transport"), "transport", source);
         string kind = t.String("type");
-        if (kind != "dynamixel") throw t.Error("transport.type", $"= '{kind}' is not supported; use \"dynamixel\"");
-        string port = t.String("port");
-        int baud = t.Integer("baud", 1_000_000, null, null);
-        if (Array.IndexOf(SerialPortLink.SupportedBaudRates, baud) < 0)
-            throw t.Error("transport.baud", $"= {baud} is not supported; use one of {string.Join(", ", SerialPortLink.SupportedBaudRates)}");
-        double latencyMs = t.Number("latency_ms", 10, 0, 1000);
-        int retries = t.Integer("retries", 2, 0, 10);
-        string driver = t.OptionalString("driver") ?? SerialLinks.DefaultDriver;
-        bool fast = t.Optional("fast_sync_read") is { } fastNode
-            ? fastNode is JsonValue fv && fv.TryGetValue(out bool b) ? b : throw t.Error("transport.fast_sync_read", "must be true or false")
-            : false;
-        if (Array.IndexOf(SerialLinks.Drivers, driver) < 0) throw t.Error("transport.driver", $"= '{driver}' is not known; use {string.Join(" or ", SerialLinks.Drivers)}");
+        if (kind is not ("dynamixel" or "ethercat")) throw t.Error("transport.type", $"= '{kind}' is not supported; use \"dynamixel\" or \"ethercat\"");
+        bool ethercat = kind == "ethercat";
+        string port, driver = SerialLinks.DefaultDriver;
+        string? ecInterface = null, ecUdp = null;
+        int baud = 0;
+        bool fast = false;
+        double latencyMs;
+        int retries;
+        if (ethercat)
+        {
+            ecInterface = t.OptionalString("interface");
+            ecUdp = t.OptionalString("udp");
+            if (ecInterface is null == ecUdp is null) throw t.Error("transport", "needs exactly one of \"interface\" (raw Ethernet) or \"udp\" (HOST:PORT)");
+            if (ecUdp is not null && !(System.Net.IPEndPoint.TryParse(ecUdp, out var ep) && ep.Port != 0)) throw t.Error("transport.udp", $"= '{ecUdp}' is not HOST:PORT");
+            port = ecInterface ?? ecUdp!;
+            latencyMs = t.Number("timeout_ms", 20, 1, 1000);
+            retries = t.Integer("retries", 2, 0, 10);
+        }
+        else
+        {
+            port = t.String("port");
+            baud = t.Integer("baud", 1_000_000, null, null);
+            if (Array.IndexOf(SerialPortLink.SupportedBaudRates, baud) < 0)
+                throw t.Error("transport.baud", $"= {baud} is not supported; use one of {string.Join(", ", SerialPortLink.SupportedBaudRates)}");
+            latencyMs = t.Number("latency_ms", 10, 0, 1000);
+            retries = t.Integer("retries", 2, 0, 10);
+            driver = t.OptionalString("driver") ?? SerialLinks.DefaultDriver;
+            if (Array.IndexOf(SerialLinks.Drivers, driver) < 0) throw t.Error("transport.driver", $"= '{driver}' is not known; use {string.Join(" or ", SerialLinks.Drivers)}");
+            fast = t.Optional("fast_sync_read") is { } fastNode
+                ? fastNode is JsonValue fv && fv.TryGetValue(out bool b) ? b : throw t.Error("transport.fast_sync_read", "must be true or false")
+                : false;
+        }
         t.RefuseUnknown();
 
         double rate = f.Number("control_rate_hz", 20, 1, 1000);
@@ -145,10 +172,23 @@ public sealed record RobotDescription
             string at = $"joints[{i}]";
             var j = new JsonFields(jointsArray[i], at, source);
             string jointName = j.OptionalString("name") ?? $"joint{i + 1}";
-            int id = j.Integer("id", 0, DynamixelPacket.MaxId);
-            if (!ids.Add((byte)id)) throw j.Error($"{at}.id", $"= {id} is used by another joint; every servo needs its own ID");
-            string modelName = j.String("model");
-            var model = ServoModel.FromName(modelName) ?? throw j.Error($"{at}.model", $"= '{modelName}' is not a known model; use one of {ServoModel.KnownNames}");
+            int id;
+            ServoModel? model = null;
+            double countsPerRadian = 0;
+            if (ethercat)
+            {
+                id = j.Integer("slave", 0, 255);
+                if (!ids.Add((byte)id)) throw j.Error($"{at}.slave", $"= {id} is used by another joint; every drive is one slave");
+                double counts = j.Number("counts_per_revolution", 131072, 1, 1e9), gear = j.Number("gear_ratio", 1, 1e-3, 1e4);
+                countsPerRadian = counts * gear / (2 * Math.PI);
+            }
+            else
+            {
+                id = j.Integer("id", 0, DynamixelPacket.MaxId);
+                if (!ids.Add((byte)id)) throw j.Error($"{at}.id", $"= {id} is used by another joint; every servo needs its own ID");
+                string modelName = j.String("model");
+                model = ServoModel.FromName(modelName) ?? throw j.Error($"{at}.model", $"= '{modelName}' is not a known model; use one of {ServoModel.KnownNames}");
+            }
             int direction = j.Integer("direction", 1, -1, 1);
             if (direction == 0) throw j.Error($"{at}.direction", "must be 1 or -1");
             double zero = j.Number("zero_offset_rad", 0, -4 * Math.PI, 4 * Math.PI);
@@ -156,10 +196,13 @@ public sealed record RobotDescription
             if (!(lower < upper)) throw j.Error($"{at}.max_rad", $"= {upper} is not above min_rad = {lower}");
             if (upper - lower <= 2 * margin) throw j.Error($"{at}", $"range [{lower}, {upper}] is not wider than twice joint_margin_rad = {margin}");
             double vmax = j.Number("max_velocity_rad_s", 0, 1e-3, null);
-            double servoMax = ServoModel.VelocityUnitsToRadiansPerSecond(model.MaxVelocityLimit);
-            if (vmax > servoMax) throw j.Error($"{at}.max_velocity_rad_s", $"= {vmax} is above what a {model.Name} can be limited to ({servoMax:F2} rad/s)");
+            if (model is not null)
+            {
+                double servoMax = ServoModel.VelocityUnitsToRadiansPerSecond(model.MaxVelocityLimit);
+                if (vmax > servoMax) throw j.Error($"{at}.max_velocity_rad_s", $"= {vmax} is above what a {model.Name} can be limited to ({servoMax:F2} rad/s)");
+            }
             j.RefuseUnknown();
-            joints[i] = new RobotJoint(jointName, (byte)id, model, direction, zero, lower, upper, vmax);
+            joints[i] = new RobotJoint(jointName, (byte)id, model, direction, zero, lower, upper, vmax, countsPerRadian);
         }
         int n = joints.Length;
 
@@ -222,7 +265,7 @@ public sealed record RobotDescription
 
         var description = new RobotDescription
         {
-            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud,
+            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
             WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,

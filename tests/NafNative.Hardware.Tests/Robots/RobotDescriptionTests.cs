@@ -30,7 +30,7 @@ public sealed class RobotDescriptionTests
     [TestCase("home", "[0, 3.0, 0]", "outside joint 1's allowed range")]
     [TestCase("workspace.max", "[1, -2, 1]", "is not above workspace.min")]
     [TestCase("kinematics", "{\"builtin\": \"nope\"}", "is not a built-in arm")]
-    [TestCase("transport.type", "ethercat", "is not supported")]
+    [TestCase("transport.type", "canopen", "is not supported")]
     [TestCase("joints[0].speed", 3, "is not a known field")]
     [TestCase("task.type", "door", "is not a robot task")]
     public void Parse_BadField_ErrorNamesTheField(string path, object value, string expected)

@@ -51,6 +51,7 @@ public sealed class SimulatedEcSegment : IDisposable
     {
         ArgumentNullException.ThrowIfNull(slaves);
         _slaves = [.. slaves];
+        SetLine(_slaves);
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
         EndPoint = (IPEndPoint)_socket.LocalEndPoint!;
@@ -61,12 +62,18 @@ public sealed class SimulatedEcSegment : IDisposable
     private SimulatedEcSegment(SimulatedEsc[] slaves, Socket socket, string where)
     {
         _slaves = slaves;
+        SetLine(_slaves);
         _socket = socket;
         _raw = true;
         EndPoint = new IPEndPoint(IPAddress.None, 0);
         Where = where;
         _thread = new Thread(Run) { IsBackground = true, Name = "sim-ethercat" };
         _thread.Start();
+    }
+
+    private static void SetLine(SimulatedEsc[] slaves)
+    {
+        for (int i = 0; i < slaves.Length; i++) slaves[i].SetLinePosition(last: i == slaves.Length - 1);
     }
 
     /// <summary>A segment on raw Ethernet: the interface <paramref name="interfaceName"/>, inside network namespace

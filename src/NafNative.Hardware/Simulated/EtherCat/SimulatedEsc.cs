@@ -37,7 +37,8 @@ public sealed class SimulatedEsc
         _memory[0x0001] = 0x02;
         _memory[0x0004] = FmmuCount;
         _memory[0x0005] = SmCount;
-        _memory[0x0008] = 0x04; // features: DC available bit not set (no DC in this simulator)
+        _memory[0x0007] = 0x0F; // port descriptor: ports 0 and 1 MII, 2 and 3 not implemented
+        _memory[0x0008] = 0x00; // features: no Distributed Clocks (bit 2 clear), so masters skip DC set-up
         SetAlStatus(AlState.Init, 0);
         _sii = BuildSii(vendor, product, revision, serial, name);
     }
@@ -51,6 +52,14 @@ public sealed class SimulatedEsc
 
     /// <summary>Physical memory (for the drive behind the ESC: its process data at the SM2/SM3 addresses).</summary>
     public Span<byte> Memory => _memory;
+
+    /// <summary>Sets the DL status (0x0110) of a slave in a line: PDI operational, port 0 linked with communication,
+    /// port 1 the same unless this is the last slave (then its loop is closed) — what masters read to count ports.</summary>
+    public void SetLinePosition(bool last)
+    {
+        ushort status = (ushort)(0x0001 | 0x0010 | 0x0200 | (last ? 0x0400 : 0x0020 | 0x0800));
+        BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0110), status);
+    }
 
     /// <summary>Forces an error state (an injected fault: the slave drops to SAFE-OP+ERROR with a code).</summary>
     public void Fail(AlState state, ushort code) => SetAlStatus(state, code, error: true);
@@ -149,7 +158,8 @@ public sealed class SimulatedEsc
         {
             int a = address + i;
             if ((uint)a >= (uint)_memory.Length) return;
-            if (a is >= 0x0000 and < 0x0010 || a is >= 0x0130 and < 0x0140) continue; // read-only identity and AL status
+            // Read-only: identity and features, DL status, AL status.
+            if (a is >= 0x0000 and < 0x0010 || a is 0x0110 or 0x0111 || a is >= 0x0130 and < 0x0140) continue;
             _memory[a] = data[i];
         }
         if (address <= 0x0120 && address + data.Length > 0x0120) AlControl(_memory[0x0120]);
