@@ -24,7 +24,8 @@ internal static class RobotSetup
     /// <param name="timeScale">Simulated robots only: the simulator's time scale (see <c>naf sim-robot</c>).</param>
     public static RobotReachTask OpenReach(RobotDescription robot, double timeScale)
     {
-        var controller = new RobotController(robot, new DynamixelJointTransport(robot), timeScale);
+        IJointTransport transport = robot.Transport == "ethercat" ? new EtherCatJointTransport(robot) : new DynamixelJointTransport(robot);
+        var controller = new RobotController(robot, transport, timeScale);
         try
         {
             controller.Start();

@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using NafNative.Environments;
+using NafNative.Hardware.Robots;
+using NafNative.Hardware.Simulated.EtherCat;
+using NafNative.Hardware.Tests.Robots;
+
+namespace NafNative.Hardware.Tests.EtherCat;
+
+/// <summary>The robot runtime (control loop, safety filter, watchdog, reach) on CiA 402 drives over EtherCAT.</summary>
+[NonParallelizable]
+public sealed class EcRobotTests
+{
+    private sealed class EcRobot : IDisposable
+    {
+        public EcRobot()
+        {
+            Drives = [new SimulatedCia402Drive(), new SimulatedCia402Drive(), new SimulatedCia402Drive()];
+            Segment = SimulatedEcSegment.ForDrives(Drives);
+            var doc = TestRobot.Document("unused");
+            doc["transport"] = new JsonObject { ["type"] = "ethercat", ["udp"] = Segment.EndPoint.ToString(), ["timeout_ms"] = 20 };
+            var joints = doc["joints"]!.AsArray();
+            for (int i = 0; i < 3; i++)
+            {
+                var j = joints[i]!.AsObject();
+                j.Remove("id");
+                j.Remove("model");
+                j["slave"] = i;
+                j["counts_per_revolution"] = 4096;
+                j["gear_ratio"] = 10;
+            }
+            Description = RobotDescription.Parse(doc, "ec-robot.json");
+            Controller = new RobotController(Description, new EtherCatJointTransport(Description));
+        }
+
+        public SimulatedCia402Drive[] Drives { get; }
+        public SimulatedEcSegment Segment { get; }
+        public RobotDescription Description { get; }
+        public RobotController Controller { get; }
+
+        public void Dispose()
+        {
+            try { Controller.Dispose(); } finally { Segment.Dispose(); }
+        }
+    }
+
+    [Test]
+    public void ReachOnEtherCatDrives_ResetsHomeAndRandomPoliciesNeverExceedTheLimitOnTheWire()
+    {
+        using var robot = new EcRobot();
+        robot.Controller.Start();
+        using var task = new RobotReachTask(robot.Controller, ownsController: false);
+        var observation = new float[task.ObservationSize];
+        task.Reset(3, observation);
+        Assert.That(observation[1], Is.EqualTo(0.5).Within(0.06), "the elbow went home through the drives");
+        var random = new Random(11);
+        var action = new float[3];
+        float[] specials = [float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1e30f];
+        StepResult result;
+        do
+        {
+            for (int i = 0; i < 3; i++) action[i] = random.Next(4) == 0 ? specials[random.Next(specials.Length)] : (float)(4 * random.NextDouble() - 2);
+            result = task.Step(action, observation);
+        }
+        while (!result.Done);
+        double limitCounts = TestRobot.MaxVelocity * robot.Description.Joints[0].CountsPerRadian;
+        Assert.That(robot.Drives.Select(d => (double)d.MaxTargetVelocity), Is.All.LessThanOrEqualTo(limitCounts + 1));
+        Assert.That(robot.Drives.Select(d => d.MaxTargetVelocity), Is.All.GreaterThan(0));
+        Assert.That(robot.Controller.Safety.Faults, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void DriveFault_StopsTheArmNamingTheJoint()
+    {
+        using var robot = new EcRobot();
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        robot.Controller.WaitForState(robot.Controller.Command([0.2, 0.2, 0.2]), q, qd);
+        robot.Drives[1].InjectFault();
+        var ex = Assert.Throws<RobotStoppedException>(() =>
+        {
+            for (int i = 0; i < 100; i++) robot.Controller.WaitForState(robot.Controller.Command([0.2, 0.2, 0.2]), q, qd);
+        });
+        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.HardwareError));
+        Assert.That(ex.Message, Does.Contain("elbow (slave 1)").And.Contain("Fault"));
+    }
+
+    [Test]
+    public void StalledPolicy_StopsEveryDrive()
+    {
+        using var robot = new EcRobot();
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        for (int i = 0; i < 5; i++) robot.Controller.WaitForState(robot.Controller.Command([0.5, -0.5, 0.5]), q, qd);
+        var ex = Assert.Throws<RobotStoppedException>(() =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(3);
+            while (DateTime.UtcNow < deadline) { robot.Controller.ReadState(q, qd); Thread.Sleep(5); }
+        });
+        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.Watchdog));
+        Assert.That(robot.Drives.Select(d => d.State), Is.All.Not.EqualTo(NafNative.Hardware.EtherCat.Cia402State.OperationEnabled), "torque off after the hold");
+    }
+
+    [Test]
+    public void LostSegment_StopsAsLinkLost()
+    {
+        using var robot = new EcRobot();
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
+        robot.Segment.DropFrames(1_000_000);
+        var ex = Assert.Throws<RobotStoppedException>(() =>
+        {
+            for (int i = 0; i < 1000; i++) robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
+        });
+        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.LinkLost));
+        Assert.That(ex.Message, Does.Contain("lost"));
+    }
+}
