@@ -20,12 +20,32 @@ public sealed class SimulatedCia402Drive
     private ushort _previousControl;
     private double _position, _velocity; // counts, counts/s
 
-    public SimulatedCia402Drive(double timeConstant = 0.02)
+    /// <param name="timeConstant">Velocity lag of the drive's own motion model (when no arm dynamics move it).</param>
+    /// <param name="countsPerRadian">Encoder counts per radian of the shaft (for the arm dynamics' units).</param>
+    /// <param name="serial">SII serial number.</param>
+    public SimulatedCia402Drive(double timeConstant = 0.02, double countsPerRadian = 1, uint serial = 1)
     {
-        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, 1, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes);
+        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes);
         TimeConstant = timeConstant;
+        CountsPerRadian = countsPerRadian;
         Update(0);
     }
+
+    public double CountsPerRadian { get; }
+
+    /// <summary>The shaft velocity (rad/s) the drive's controller holds now: the target in Operation enabled, CSV, OP.</summary>
+    public double CommandedRadiansPerSecond { get; private set; }
+    public bool Powered => State == Cia402State.OperationEnabled && Esc.State == AlState.Op;
+
+    /// <summary>Sets the shaft state from outside (arm dynamics), in radians and rad/s; written to the inputs at the next update.</summary>
+    public void SetShaft(double radians, double radiansPerSecond)
+    {
+        _position = radians * CountsPerRadian;
+        _velocity = radiansPerSecond * CountsPerRadian;
+    }
+
+    public double ShaftRadians => _position / CountsPerRadian;
+    public double ShaftRadiansPerSecond => _velocity / CountsPerRadian;
 
     public SimulatedEsc Esc { get; }
     public double TimeConstant { get; }
@@ -38,8 +58,9 @@ public sealed class SimulatedCia402Drive
     /// <summary>An injected drive fault (e.g. over-current): the drive goes to Fault and holds.</summary>
     public void InjectFault() => State = Cia402State.Fault;
 
-    /// <summary>Runs the drive for <paramref name="seconds"/> on the outputs now in the ESC, then writes its inputs.</summary>
-    public void Update(double seconds)
+    /// <summary>Runs the drive for <paramref name="seconds"/> on the outputs now in the ESC, then writes its inputs.
+    /// With <paramref name="moveShaft"/> false the shaft is left to arm dynamics (see <see cref="SetShaft"/>).</summary>
+    public void Update(double seconds, bool moveShaft = true)
     {
         Span<byte> memory = Esc.Memory;
         bool processData = Esc.State is AlState.SafeOp or AlState.Op;
@@ -55,13 +76,20 @@ public sealed class SimulatedCia402Drive
         _previousControl = control;
         double target = State == Cia402State.OperationEnabled && Mode == Cia402.CyclicSynchronousVelocity && Esc.State == AlState.Op ? targetVelocity : 0;
         if (State == Cia402State.OperationEnabled) MaxTargetVelocity = Math.Max(MaxTargetVelocity, Math.Abs((long)targetVelocity));
-        if (seconds > 0)
+        CommandedRadiansPerSecond = target / CountsPerRadian;
+        if (seconds > 0 && moveShaft)
         {
             double decay = Math.Exp(-seconds / TimeConstant);
             double v0 = _velocity;
             _velocity = target + (v0 - target) * decay;
             _position += target * seconds + (v0 - target) * TimeConstant * (1 - decay);
         }
+        WriteInputs(processData);
+    }
+
+    private void WriteInputs(bool processData)
+    {
+        Span<byte> memory = Esc.Memory;
         if (!processData) return;
         BinaryPrimitives.WriteUInt16LittleEndian(memory[InputsAddress..], Cia402.Statusword(State));
         BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 2)..], (int)Math.Round(_position));

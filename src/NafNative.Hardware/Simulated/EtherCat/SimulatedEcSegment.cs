@@ -32,16 +32,24 @@ public sealed class SimulatedEcSegment : IDisposable
     public double TimeScale { get; init; } = 1;
 
     /// <summary>A segment of CiA 402 drives (each behind its own ESC), over UDP on 127.0.0.1 or on raw Ethernet.</summary>
-    public static SimulatedEcSegment ForDrives(IReadOnlyList<SimulatedCia402Drive> drives, int udpPort = 0)
+    public static SimulatedEcSegment ForDrives(IReadOnlyList<SimulatedCia402Drive> drives, int udpPort = 0, IServoDynamics? dynamics = null, double timeScale = 1)
     {
-        var segment = new SimulatedEcSegment(drives.Select(d => d.Esc).ToArray(), udpPort);
+        var segment = new SimulatedEcSegment(drives.Select(d => d.Esc).ToArray(), udpPort) { Dynamics = dynamics, TimeScale = timeScale };
         segment.AttachDrives(drives);
         return segment;
     }
 
+    /// <summary>Moves the drives' shafts together by arm dynamics instead of each drive's own lag (set before the
+    /// master starts; one servo per drive, in drive order).</summary>
+    public IServoDynamics? Dynamics { get; init; }
+    private double[] _shaftQ = [], _shaftQd = [], _shaftCommand = [];
+    private bool[] _shaftPowered = [];
+
     /// <summary>Lets the drives behind the slaves run after every frame (call before the master starts).</summary>
     public void AttachDrives(IReadOnlyList<SimulatedCia402Drive> drives)
     {
+        int n = drives.Count;
+        (_shaftQ, _shaftQd, _shaftCommand, _shaftPowered) = (new double[n], new double[n], new double[n], new bool[n]);
         Volatile.Write(ref _lastOutputs, new long[drives.Count]);
         Volatile.Write(ref _drives, [.. drives]);
     }
@@ -144,7 +152,21 @@ public sealed class SimulatedEcSegment : IDisposable
             if (esc.State == AlState.Op && !esc.ErrorFlag && last[i] != 0 && now.Ticks - last[i] > SmWatchdog.Ticks)
                 esc.Fail(AlState.SafeOp, 0x001B);
             if (esc.State != AlState.Op) last[i] = 0;
-            drives[i].Update(seconds);
+            drives[i].Update(seconds, moveShaft: Dynamics is null);
+        }
+        if (Dynamics is null || seconds <= 0) return;
+        for (int i = 0; i < drives.Length; i++)
+        {
+            _shaftQ[i] = drives[i].ShaftRadians;
+            _shaftQd[i] = drives[i].ShaftRadiansPerSecond;
+            _shaftCommand[i] = drives[i].CommandedRadiansPerSecond;
+            _shaftPowered[i] = drives[i].Powered;
+        }
+        Dynamics.Advance(seconds, _shaftCommand, _shaftPowered, _shaftQ, _shaftQd);
+        for (int i = 0; i < drives.Length; i++)
+        {
+            drives[i].SetShaft(_shaftQ[i], _shaftQd[i]);
+            drives[i].Update(0, moveShaft: false); // publish the new shaft state in the inputs
         }
     }
 
