@@ -49,15 +49,11 @@ internal static class SimRobotCommand
                     stdout.WriteLine($"serving {snapshot.Length} simulated servos (IDs {string.Join(", ", snapshot.Select(s => s.Id))}) on {chain.PortPath}" +
                         (simulated.Link is null ? "" : $" (linked at {simulated.Link})") + $", time scale {scale}");
                     stdout.Flush();
-                    using var interrupt = new CtrlC();
-                    // SIGTERM (kill, systemd, a test harness) stops it as cleanly as Ctrl-C: the link is removed.
-                    using var terminate = new CancellationTokenSource();
-                    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
-                        context => { context.Cancel = true; terminate.Cancel(); });
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, terminate.Token);
+                    // Ctrl-C and SIGTERM (kill, systemd, a test harness) both stop it cleanly: the link is removed.
+                    using var stop = new CtrlC();
                     var clock = System.Diagnostics.Stopwatch.StartNew();
                     double? stopAfter = parse.GetValue(seconds);
-                    while (!stop.IsCancellationRequested && (stopAfter is not double s || clock.Elapsed.TotalSeconds < s))
+                    while (!stop.Token.IsCancellationRequested && (stopAfter is not double s || clock.Elapsed.TotalSeconds < s))
                     {
                         while (schedule.Count > 0 && schedule[0].At <= clock.Elapsed.TotalSeconds)
                         {
@@ -130,13 +126,7 @@ internal static class SimRobotCommand
                 stdout.Flush();
                 using (segment)
                 {
-                    using var interrupt = new CtrlC();
-                    using var terminate = new CancellationTokenSource();
-                    using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
-                        context => { context.Cancel = true; terminate.Cancel(); });
-                    using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, terminate.Token);
-                    if (parse.GetValue(seconds) is double s) stop.CancelAfter(TimeSpan.FromSeconds(s));
-                    stop.Token.WaitHandle.WaitOne();
+                    WaitForStop(parse.GetValue(seconds));
                     stdout.WriteLine($"stopped: {segment.FramesReceived} frames received, {segment.FramesDropped} dropped");
                 }
                 return 0;
@@ -181,13 +171,7 @@ internal static class SimRobotCommand
         using var segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives(drives, endPoint.Port, dynamics, timeScale);
         stdout.WriteLine($"serving {slaves} simulated CiA 402 drives for robot {robot.Name} on {segment.Where}, time scale {timeScale}");
         stdout.Flush();
-        using var interrupt = new CtrlC();
-        using var terminate = new CancellationTokenSource();
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            context => { context.Cancel = true; terminate.Cancel(); });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, terminate.Token);
-        if (seconds is double limit) stop.CancelAfter(TimeSpan.FromSeconds(limit));
-        stop.Token.WaitHandle.WaitOne();
+        WaitForStop(seconds);
         stdout.WriteLine($"stopped: {segment.FramesReceived} frames received, {segment.FramesDropped} dropped");
         return 0;
     }
@@ -215,6 +199,13 @@ internal static class SimRobotCommand
                 (positions[s], velocities[s]) = (_p[j], _v[j]);
             }
         }
+    }
+
+    // Until Ctrl-C, SIGTERM or the optional time limit.
+    private static void WaitForStop(double? seconds)
+    {
+        using var signals = new CtrlC();
+        signals.Token.WaitHandle.WaitOne(seconds is double s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan);
     }
 
     private static void Ip(string arguments)
