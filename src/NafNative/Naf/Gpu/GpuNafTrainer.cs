@@ -241,9 +241,8 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
     {
         ThrowIfDisposed();
         int b = Options.BatchSize, obs = Options.ObservationSize, n = Options.ActionSize;
-        if (observations.Length != b * obs || actions.Length != b * n || rewards.Length != b
-            || nextObservations.Length != b * obs || terminated.Length != b)
-            ThrowShapes(observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
+        BatchShape.Check(Options, "GpuNafTrainer.Step", observations.Length, actions.Length, rewards.Length, nextObservations.Length,
+            terminated.Length, _batchFloats);
         Bind();
 
         // Pack into the page-locked staging buffer: [x | x′ | u | r | terminated] (x and x′ adjacent: one [2B × obs]
@@ -375,14 +374,4 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
             $"GpuNafTrainer.Step: a batch of {size} transitions does not fit the staging buffer and activations, sized for BatchSize = " +
             $"{Options.BatchSize} ({_batchFloats} floats: [x | x′ | u | r | terminated] with obs {Options.ObservationSize}, actions " +
             $"{Options.ActionSize}); sample batches of exactly {Options.BatchSize} or build the trainer with that batch size.", "batch");
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowShapes(int obs, int act, int rew, int next, int term)
-    {
-        int b = Options.BatchSize;
-        throw new ArgumentException(
-            $"GpuNafTrainer.Step: batch {b} with obs {Options.ObservationSize} and actions {Options.ActionSize} needs observations " +
-            $"[{b}×{Options.ObservationSize}], actions [{b}×{Options.ActionSize}], rewards [{b}], next observations " +
-            $"[{b}×{Options.ObservationSize}], terminated [{b}] (staging buffer {_batchFloats} floats); got [{obs}], [{act}], [{rew}], [{next}], [{term}].");
-    }
 }
