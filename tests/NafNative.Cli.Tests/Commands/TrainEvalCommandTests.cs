@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NafNative.Cli.Training;
 using NafNative.Learning;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Cli.Tests.Commands;
@@ -53,12 +54,7 @@ public sealed class TrainEvalCommandTests
     [TestCase("pick-place")]
     public void Train_MujocoTask_RunsAndEvaluates(string task)
     {
-        if (!NafNative.Sim.Mujoco.MujocoRuntime.IsAvailable)
-        {
-            string reason = NafNative.Sim.Mujoco.MujocoRuntime.UnavailableReason!;
-            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI must run the MuJoCo tasks: {reason}");
-            Assert.Ignore(reason);
-        }
+        MujocoTestGuard.Require();
         string run = Path.Combine(_root, task);
         var (exit, _, stderr) = Run("train", "--task", task, "--workers", "2", "--steps", "3000", "--seed", "1", "--out", run);
         Assert.That(exit, Is.Zero, stderr);
@@ -158,7 +154,7 @@ public sealed class TrainEvalCommandTests
     [Test]
     public void Train_GpuBackendWithoutCuda_FailsBeforeStartingAndNamesIt()
     {
-        Assume.That(NafNative.Naf.Gpu.GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        CudaTestGuard.RequireNoCuda();
         string run = Path.Combine(_root, "nocuda");
         var (exit, _, stderr) = Run("train", "--task", "pendulum", "--steps", "100", "--backend", "gpu", "--out", run);
 

@@ -1,6 +1,7 @@
 using NafNative.Naf;
 using NafNative.Naf.Gpu;
 using NafNative.Replay;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Tests.Naf.Gpu;
@@ -200,7 +201,7 @@ public sealed class GpuNafTrainerTests
     [Test]
     public void Construct_CudaWithoutDevice_ThrowsNamingWhatWasLookedFor()
     {
-        Assume.That(GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        CudaTestGuard.RequireNoCuda();
         var ex = Assert.Throws<InvalidOperationException>(() => new GpuNafTrainer(SmallOptions(), GpuDevice.Cuda));
         Assert.That(ex!.Message, Does.Contain("CUDA").And.Contain("found none").And.Contain("--backend cpu"));
     }
