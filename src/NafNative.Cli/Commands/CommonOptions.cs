@@ -63,6 +63,5 @@ internal static class CommonOptions
         backend == "auto" ? (NafNative.Naf.Gpu.GpuAccelerators.CudaAvailable() ? "gpu" : "cpu") : backend;
 
     /// <summary>The CPU in words: cores and the SIMD path the kernels take.</summary>
-    public static string CpuDescription() =>
-        $"CPU ({Environment.ProcessorCount} cores, {SimdPath.Active}, 1 learner thread)";
+    public static string CpuDescription() => Learning.TrainingSession.CpuDescription();
 }

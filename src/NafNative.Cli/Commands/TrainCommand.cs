@@ -73,26 +73,27 @@ internal static class TrainCommand
                 using (var interrupt = new CtrlC())
                 {
                     stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, backend {resolved.Backend}, run folder {run.Path}");
-                    // Robots are loaded (and their files validated) before any is opened; TrainingSession opens them.
+                    // Robots are loaded (and their files validated) before any is opened; the training session opens them.
                     var robotDescriptions = resolved.Robots.Select(Robots.RobotSetup.Load).ToArray();
-                    var session = new TrainingSession(resolved, run, (name, worker) => worker >= 0 && worker < robotDescriptions.Length
+                    Func<string, int, NafNative.Environments.IEnvironment> createTask = (name, worker) => worker >= 0 && worker < robotDescriptions.Length
                         ? Robots.RobotSetup.OpenReach(robotDescriptions[worker], resolved.RobotTimeScale)
-                        : TaskCatalog.Create(name, worker));
+                        : TaskCatalog.Create(name, worker);
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-                    var summary = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
-                        show => session.Run(trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}")));
+                    var result = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
+                        show => SessionRunner.Run(resolved, run, createTask, trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}")));
+                    var summary = result.Session;
                     string ending = interrupt.SignalName is string signal ? $"interrupted by {signal}" : summary.Interrupted ? "interrupted" : "finished";
                     stdout.WriteLine($"{ending}: {summary.Metrics.TotalSteps} env steps, " +
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
-                    stdout.WriteLine($"backend:    {summary.Backend}");
+                    stdout.WriteLine($"backend:    {result.Backend}");
                     stdout.WriteLine($"run:        {summary.RunPath}");
                     stdout.WriteLine($"checkpoint: {summary.CheckpointPath} (latest)");
                     stdout.WriteLine(double.IsFinite(summary.BestEvalSuccess)
                         ? $"best:       {summary.BestCheckpointPath} (greedy eval success {summary.BestEvalSuccess:P0})"
                         : "best:       (none kept yet: no evaluation has run)");
-                    stdout.WriteLine($"curves:     {summary.CurveTimePath}, {summary.CurveStepsPath}");
+                    stdout.WriteLine($"curves:     {result.CurveTimePath}, {result.CurveStepsPath}");
                     // The conventional code of a process stopped by a signal (128 + its number), now that the run
                     // stopped itself cleanly and its checkpoint is on disk.
                     if (interrupt.ExitCode is int code) return code;

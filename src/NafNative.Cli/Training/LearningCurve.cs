@@ -1,3 +1,4 @@
+using NafNative.Learning;
 namespace NafNative.Cli.Training;
 
 /// <summary>Draws a run's learning curves (mean return and success rate against wall time and against env steps)

@@ -1,3 +1,4 @@
+using NafNative.Learning;
 using Spectre.Console;
 
 namespace NafNative.Cli.Training;

@@ -1,3 +1,4 @@
+using NafNative.Learning;
 namespace NafNative.Cli.Training;
 
 /// <summary>Prints one progress line per metrics row to stderr (stdout stays for results).</summary>

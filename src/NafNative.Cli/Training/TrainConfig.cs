@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 using NafNative.Learning;
 using NafNative.Learning.Exploration;
 using NafNative.Naf;
+using NafNative.Naf.Gpu;
 
 namespace NafNative.Cli.Training;
 
@@ -167,6 +168,21 @@ public sealed record TrainConfig
     };
 
     public NoiseSchedule Schedule() => new(NoiseInitial, NoiseDecay, NoiseMinimum);
+
+    /// <summary>What the library's training loop needs of these settings ("auto" resolved to a device here).</summary>
+    public TrainingOptions TrainingOptions() => new()
+    {
+        Task = Task, Workers = Workers, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
+        ReplayCapacity = ReplayCapacity, MetricsEverySeconds = MetricsEverySeconds, CheckpointEverySeconds = CheckpointEverySeconds,
+        EvalEverySeconds = EvalEverySeconds, EvalEpisodes = EvalEpisodes, Learner = LearnerOptions(),
+        Network = NafOptions, Noise = CreateNoise,
+        Device = Commands.CommonOptions.ResolveBackend(Backend) switch
+        {
+            "cpu" => null,
+            "gpu" => GpuDevice.Cuda,
+            _ => GpuDevice.CpuAccelerator,
+        },
+    };
 
     public Learning.Pacing ResolvedPacing => Pacing == "real-time" ? Learning.Pacing.RealTime : Learning.Pacing.AsFastAsPossible;
 

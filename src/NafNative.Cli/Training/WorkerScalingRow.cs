@@ -1,4 +1,5 @@
 using System.Globalization;
+using NafNative.Learning;
 
 namespace NafNative.Cli.Training;
 
@@ -12,7 +13,7 @@ public sealed record WorkerScalingRow(int Workers, double Minutes, double TimeSc
 
     public static WorkerScalingRow From(TrainConfig config, RunDirectory run, TrainingSession.Summary summary, double target)
     {
-        var evals = run.ReadEvals();
+        var evals = run.Files.ReadEvals();
         var hit = evals.FirstOrDefault(e => e.Success >= target);
         bool reached = evals.Any(e => e.Success >= target);
         double seconds = Math.Max(1e-9, summary.Metrics.ElapsedSeconds);

@@ -25,6 +25,9 @@ public static class MujocoRuntime
     /// <summary>Why MuJoCo cannot be used (null when it can).</summary>
     public static string? UnavailableReason => Problem.Value;
 
+    /// <summary>True when <see cref="DisableVariable"/> turns MuJoCo off (set, and neither empty nor 0).</summary>
+    public static bool IsDisabled => Disabled(Environment.GetEnvironmentVariable(DisableVariable)) is not null;
+
     /// <summary>Throws <see cref="MujocoUnavailableException"/> with the reason and the install command unless MuJoCo
     /// can be used.</summary>
     public static void EnsureAvailable(string task)

@@ -94,7 +94,7 @@ public sealed partial class NafTrainer : IUpdateStep
         ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
     {
         int batch = Options.BatchSize;
-        ValidateBatch(observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
+        BatchShape.Check(Options, "NafTrainer.Step", observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
 
         // y = r + γ·(1 − terminated)·V′(x′), V′ from the target network θ′ (no gradient flows into it).
         Network.InferHead(Target, nextObservations, batch, _targetHead, _scratch);
@@ -157,16 +157,6 @@ public sealed partial class NafTrainer : IUpdateStep
             $"and were skipped (MaxConsecutiveNonFiniteUpdates = {options.MaxConsecutiveNonFiniteUpdates}); the parameters, target " +
             $"network and Adam state are those from before them. Lower the learning rate (now {options.LearningRate}), set a " +
             "gradient-norm limit (MaxGradientNorm), or check the rewards and observations for huge values.");
-
-    private void ValidateBatch(int obs, int act, int rew, int next, int term)
-    {
-        int b = Options.BatchSize;
-        if (obs != b * Options.ObservationSize || act != b * Options.ActionSize || rew != b || next != obs || term != b)
-            throw new ArgumentException(
-                $"NafTrainer.Step: batch {b} with obs {Options.ObservationSize} and actions {Options.ActionSize} needs observations " +
-                $"[{b}×{Options.ObservationSize}], actions [{b}×{Options.ActionSize}], rewards [{b}], next observations " +
-                $"[{b}×{Options.ObservationSize}], terminated [{b}]; got [{obs}], [{act}], [{rew}], [{next}], [{term}].");
-    }
 
     /// <summary>Restores state from a checkpoint (all arrays already validated by the caller).</summary>
     internal void Restore(ReadOnlySpan<float> online, ReadOnlySpan<float> target, ReadOnlySpan<float> m, ReadOnlySpan<float> v, long steps)

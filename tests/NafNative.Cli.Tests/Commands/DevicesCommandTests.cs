@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Cli.Tests.Commands;
@@ -61,7 +62,7 @@ public sealed class DevicesCommandTests
     [Test]
     public void BenchUpdate_GpuWithoutCuda_FailsWithoutFallback()
     {
-        Assume.That(NafNative.Naf.Gpu.GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        CudaTestGuard.RequireNoCuda();
 
         var (exit, stdout, stderr) = CliRunner.Run("bench", "update", "--backend", "gpu", "--batch", "4", "--seconds", "0.05", "--json");
 

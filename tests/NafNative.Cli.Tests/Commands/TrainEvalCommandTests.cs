@@ -1,5 +1,7 @@
 using System.Text.Json;
 using NafNative.Cli.Training;
+using NafNative.Learning;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Cli.Tests.Commands;
@@ -27,9 +29,9 @@ public sealed class TrainEvalCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(stdout, Does.Contain("checkpoint:").And.Contain("curves:"));
-            Assert.That(File.Exists(Path.Combine(run, RunDirectory.CheckpointFile)));
+            Assert.That(File.Exists(Path.Combine(run, RunFolder.CheckpointFile)));
             Assert.That(File.Exists(Path.Combine(run, "curve-time.png")) && File.Exists(Path.Combine(run, "curve-steps.png")));
-            Assert.That(File.ReadLines(Path.Combine(run, RunDirectory.MetricsFile)).First(), Is.EqualTo(MetricsRow.Header));
+            Assert.That(File.ReadLines(Path.Combine(run, RunFolder.MetricsFile)).First(), Is.EqualTo(MetricsRow.Header));
             using var config = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.ConfigFile)));
             Assert.That(config.RootElement.GetProperty("task").GetString(), Is.EqualTo("pendulum"));
             Assert.That(config.RootElement.GetProperty("seed").GetInt32(), Is.EqualTo(4));
@@ -52,16 +54,11 @@ public sealed class TrainEvalCommandTests
     [TestCase("pick-place")]
     public void Train_MujocoTask_RunsAndEvaluates(string task)
     {
-        if (!NafNative.Sim.Mujoco.MujocoRuntime.IsAvailable)
-        {
-            string reason = NafNative.Sim.Mujoco.MujocoRuntime.UnavailableReason!;
-            if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail($"CI must run the MuJoCo tasks: {reason}");
-            Assert.Ignore(reason);
-        }
+        MujocoTestGuard.Require();
         string run = Path.Combine(_root, task);
         var (exit, _, stderr) = Run("train", "--task", task, "--workers", "2", "--steps", "3000", "--seed", "1", "--out", run);
         Assert.That(exit, Is.Zero, stderr);
-        Assert.That(File.Exists(Path.Combine(run, RunDirectory.CheckpointFile)));
+        Assert.That(File.Exists(Path.Combine(run, RunFolder.CheckpointFile)));
 
         var eval = Run("eval", "--run", run, "--episodes", "2", "--json");
         Assert.That(eval.Exit, Is.Zero, eval.Err);
@@ -75,12 +72,12 @@ public sealed class TrainEvalCommandTests
     {
         string run = Path.Combine(_root, "r");
         Assert.That(Run("train", "--task", "pendulum", "--workers", "1", "--steps", "2000", "--out", run).Exit, Is.Zero);
-        long before = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps;
+        long before = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps;
 
         var (exit, _, stderr) = Run("train", "--resume", "--out", run, "--steps", "2000");
 
         Assert.That(exit, Is.Zero, stderr);
-        long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps;
+        long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps;
         Assert.That(after, Is.GreaterThan(before), "the resumed run kept updating the checkpointed learner");
     }
 
@@ -136,7 +133,7 @@ public sealed class TrainEvalCommandTests
 
         Assert.That(exit, Is.Zero, stderr);
         Assert.That(stdout, Does.Contain("backend:    gpu-cpuaccel: CPUAccelerator"));
-        var checkpoint = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile));
+        var checkpoint = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile));
         Assert.That(checkpoint.Steps, Is.GreaterThan(0), "the GPU learner updated and its state was checkpointed");
         Assert.That(checkpoint.Options.HiddenSizes, Is.EqualTo(new[] { 8, 8 }));
         Assert.That(checkpoint.Online.Values, Is.Not.EqualTo(new NafNative.Naf.NafTrainer(checkpoint.Options).Online.Values),
@@ -150,14 +147,14 @@ public sealed class TrainEvalCommandTests
         // --resume uploads the checkpointed CPU state (θ, θ′, Adam, steps) to the device and continues from it.
         var resumed = Run("train", "--resume", "--out", run, "--steps", "400");
         Assert.That(resumed.Exit, Is.Zero, resumed.Err);
-        long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps;
+        long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps;
         Assert.That(after, Is.GreaterThan(checkpoint.Steps), "the resumed GPU learner kept counting from the checkpoint");
     }
 
     [Test]
     public void Train_GpuBackendWithoutCuda_FailsBeforeStartingAndNamesIt()
     {
-        Assume.That(NafNative.Naf.Gpu.GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        CudaTestGuard.RequireNoCuda();
         string run = Path.Combine(_root, "nocuda");
         var (exit, _, stderr) = Run("train", "--task", "pendulum", "--steps", "100", "--backend", "gpu", "--out", run);
 

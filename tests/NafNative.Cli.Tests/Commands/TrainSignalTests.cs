@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using NafNative.Cli.Training;
+using NafNative.Learning;
 using NafNative.Naf;
 using NUnit.Framework;
 
@@ -67,7 +68,7 @@ public sealed class TrainSignalTests
                 Assert.That(process.ExitCode, Is.EqualTo(expectedExit), stderr.Result);
                 Assert.That(elapsed, Is.LessThan(TimeSpan.FromSeconds(1)), "stopped within 1 s of the signal");
                 Assert.That(stdout.Result, Does.Contain($"interrupted by {name}"));
-                Assert.That(NafCheckpoint.Load(Path.Combine(run, RunDirectory.CheckpointFile)).Steps, Is.GreaterThan(0),
+                Assert.That(NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps, Is.GreaterThan(0),
                     "the final checkpoint holds the run's updates");
             });
         }

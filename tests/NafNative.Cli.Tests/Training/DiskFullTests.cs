@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NafNative.Cli.Training;
+using NafNative.Learning;
 using NafNative.Naf;
 using NUnit.Framework;
 
@@ -100,7 +101,7 @@ public sealed class DiskFullTests
 
     private static string WaitForCheckpoint(string run, Task training)
     {
-        string checkpoint = Path.Combine(run, RunDirectory.CheckpointFile);
+        string checkpoint = Path.Combine(run, RunFolder.CheckpointFile);
         var clock = Stopwatch.StartNew();
         while (!File.Exists(checkpoint))
         {
@@ -136,7 +137,7 @@ public sealed class DiskFullTests
     }
 
     private static long MostCheckpointFailures(string run) =>
-        File.ReadLines(Path.Combine(run, RunDirectory.MetricsFile)).Skip(1).Where(l => l.Length > 0)
+        File.ReadLines(Path.Combine(run, RunFolder.MetricsFile)).Skip(1).Where(l => l.Length > 0)
             .Select(MetricsRow.Parse).Max(r => r.CheckpointFailures);
 
     private static (int Exit, string Output) Exec(string file, params string[] args)

@@ -11,8 +11,7 @@ namespace NafNative.Kernels.Tests.Gpu;
 /// <remarks>Both sides sum K products in different orders, so each is within K·2⁻²³·Σ|aᵢbᵢ| of the exact value
 /// (CONVENTIONS) and they are within twice that of each other; the bound also counts |C₀| for accumulation and
 /// one more term for the bias. Sizes are odd and straddle the 16-wide tiles (partial tiles on every edge).</remarks>
-[TestFixture]
-public sealed class GemmKernelsTests
+public sealed class GemmKernelsTests(TestDevice device) : DeviceTests(device)
 {
     private static readonly int[][] Shapes = [[5, 3, 7], [17, 33, 9], [1, 1, 1], [16, 16, 16], [33, 17, 40], [32, 32, 32], [65, 47, 50]];
 
@@ -27,7 +26,7 @@ public sealed class GemmKernelsTests
     public void Gemm_RandomAccumulate_MatchesCpu(string form, int m, int n, int k)
     {
         var random = new Random(m * 1000 + n * 10 + k);
-        float[] a = CpuAccelerator.Random(random, m * k), b = CpuAccelerator.Random(random, k * n), c0 = CpuAccelerator.Random(random, m * n);
+        float[] a = TestAccelerator.Random(random, m * k), b = TestAccelerator.Random(random, k * n), c0 = TestAccelerator.Random(random, m * n);
         bool ta = form == "TN", tb = form == "NT";
         float[] expected = (float[])c0.Clone();
         if (form == "NN") Gemm.MatMul(a, b, expected, m, n, k);
@@ -44,7 +43,7 @@ public sealed class GemmKernelsTests
     public void GemmNN_OnesColumnAndRelu_MatchesBiasMatMulRelu(int batch, int outSize, int inSize)
     {
         var random = new Random(batch + outSize + inSize);
-        float[] x = CpuAccelerator.Random(random, batch * inSize), wb = CpuAccelerator.Random(random, (inSize + 1) * outSize);
+        float[] x = TestAccelerator.Random(random, batch * inSize), wb = TestAccelerator.Random(random, (inSize + 1) * outSize);
         float[] expected = new float[batch * outSize];
         for (int r = 0; r < batch; r++) wb.AsSpan(inSize * outSize, outSize).CopyTo(expected.AsSpan(r * outSize));
         Gemm.MatMul(x, wb.AsSpan(0, inSize * outSize), expected, batch, outSize, inSize);
@@ -61,8 +60,8 @@ public sealed class GemmKernelsTests
     public void GemmNT_Mask_MatchesMatMulTransposeBThenReluBackward(int batch, int inSize, int outSize)
     {
         var random = new Random(batch * 7 + inSize);
-        float[] dy = CpuAccelerator.Random(random, batch * outSize), w = CpuAccelerator.Random(random, inSize * outSize);
-        float[] h = CpuAccelerator.Random(random, batch * inSize); // the layer output: about half are ≤ 0
+        float[] dy = TestAccelerator.Random(random, batch * outSize), w = TestAccelerator.Random(random, inSize * outSize);
+        float[] h = TestAccelerator.Random(random, batch * inSize); // the layer output: about half are ≤ 0
         for (int i = 0; i < h.Length; i += 5) h[i] = 0f;          // exact zeros: ReLU's dead units take no gradient
         float[] product = new float[batch * inSize], expected = new float[batch * inSize];
         Gemm.MatMulTransposeB(dy, w, product, batch, inSize, outSize);
@@ -79,7 +78,7 @@ public sealed class GemmKernelsTests
     public void GemmTN_OnesColumn_MatchesWeightAndBiasGradients(int batch, int inSize, int outSize)
     {
         var random = new Random(batch * 3 + outSize);
-        float[] x = CpuAccelerator.Random(random, batch * inSize), dy = CpuAccelerator.Random(random, batch * outSize);
+        float[] x = TestAccelerator.Random(random, batch * inSize), dy = TestAccelerator.Random(random, batch * outSize);
         float[] expected = new float[(inSize + 1) * outSize];
         Gemm.MatMulTransposeA(x, dy, expected.AsSpan(0, inSize * outSize), inSize, outSize, batch);
         Reductions.SumColumnsTo(dy, batch, outSize, expected.AsSpan(inSize * outSize));
@@ -98,7 +97,7 @@ public sealed class GemmKernelsTests
     {
         // A weight gradient's K is the batch; the slices add atomically into C's start values (the CPU's += form).
         var random = new Random(k + slice);
-        float[] a = CpuAccelerator.Random(random, k * m), b = CpuAccelerator.Random(random, k * n), c0 = CpuAccelerator.Random(random, m * n);
+        float[] a = TestAccelerator.Random(random, k * m), b = TestAccelerator.Random(random, k * n), c0 = TestAccelerator.Random(random, m * n);
         float[] expected = (float[])c0.Clone();
         Gemm.MatMulTransposeA(a, b, expected, m, n, k);
         var args = GemmArgs.Dense(m, n, k, transposeA: true, transposeB: false, accumulate: true);
@@ -114,7 +113,7 @@ public sealed class GemmKernelsTests
     {
         const int m = 6, n = 5, k = 4;
         var random = new Random(11);
-        float[] a = CpuAccelerator.Random(random, 2 * m * k), b = CpuAccelerator.Random(random, 2 * k * n);
+        float[] a = TestAccelerator.Random(random, 2 * m * k), b = TestAccelerator.Random(random, 2 * k * n);
         float[] expected = new float[2 * m * n];
         for (int z = 0; z < 2; z++)
             Gemm.MatMul(a.AsSpan(z * m * k, m * k), b.AsSpan(z * k * n, k * n), expected.AsSpan(z * m * n, m * n), m, n, k);
@@ -128,13 +127,13 @@ public sealed class GemmKernelsTests
         AssertClose(got, expected, bound, "grid z");
     }
 
-    internal static float[] Run(string form, float[] a, float[] b, float[] c, float[]? mask, GemmArgs args, int m, int n, int problems)
+    private float[] Run(string form, float[] a, float[] b, float[] c, float[]? mask, GemmArgs args, int m, int n, int problems)
     {
-        var acc = CpuAccelerator.Accelerator;
-        using var da = CpuAccelerator.Upload(a);
-        using var db = CpuAccelerator.Upload(b);
-        using var dc = CpuAccelerator.Upload(c);
-        using var dm = CpuAccelerator.Upload(mask ?? [0f]);
+        var acc = Gpu.Accelerator;
+        using var da = Gpu.Upload(a);
+        using var db = Gpu.Upload(b);
+        using var dc = Gpu.Upload(c);
+        using var dm = Gpu.Upload(mask ?? [0f]);
         Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmArgs> kernel = form switch
         {
             "NN" => GemmKernels.GemmNNKernel,
@@ -143,7 +142,7 @@ public sealed class GemmKernelsTests
         };
         var launch = acc.LoadStreamKernel(kernel);
         launch(new KernelConfig(GemmKernels.Grid(m, n, problems), GemmKernels.Group), da.View, db.View, dc.View, dm.View, args);
-        return CpuAccelerator.Download(dc, c.Length);
+        return Gpu.Download(dc, c.Length);
     }
 
     // 2·(K + 1)·2⁻²³·(Σ_p |a(i,p)·b(p,j)| + |c0|): two sides, each within (K + 1)ε of the exact value.

@@ -15,8 +15,7 @@ namespace NafNative.Kernels.Tests.Gpu;
 /// (n + 8)·2⁻²³·S with S the magnitude of the summed terms, and for n ≤ 7 and these inputs S ≤ ~5, so two sides
 /// differ by ≲ 2·15·1.2e-7·5 ≈ 2e-5 in the worst case and by ~1e-6 in practice (measured max 4e-7 here).
 /// </remarks>
-[TestFixture]
-public sealed class NafKernelsTests
+public sealed class NafKernelsTests(TestDevice device) : DeviceTests(device)
 {
     private const double RelativeTolerance = 1e-5;
 
@@ -29,26 +28,26 @@ public sealed class NafKernelsTests
         int width = NafAdvantage.HeadWidth(n);
         float[] q = new float[batch], saved = new float[batch * 2 * n];
         NafAdvantage.Forward(head, actions, batch, n, q, saved);
-        float[] dq = CpuAccelerator.Random(new Random(n), batch);
-        float[] dHead0 = CpuAccelerator.Random(new Random(batch), batch * width);
+        float[] dq = TestAccelerator.Random(new Random(n), batch);
+        float[] dHead0 = TestAccelerator.Random(new Random(batch), batch * width);
         float[] dHead = (float[])dHead0.Clone();
         NafAdvantage.Backward(head, actions, saved, dq, batch, n, dHead);
 
-        var acc = CpuAccelerator.Accelerator;
-        using var dh = CpuAccelerator.Upload(head);
-        using var du = CpuAccelerator.Upload(actions);
-        using var dqOut = CpuAccelerator.Upload(new float[batch]);
-        using var ds = CpuAccelerator.Upload(new float[saved.Length]);
-        using var ddq = CpuAccelerator.Upload(dq);
-        using var dgh = CpuAccelerator.Upload(dHead0);
+        var acc = Gpu.Accelerator;
+        using var dh = Gpu.Upload(head);
+        using var du = Gpu.Upload(actions);
+        using var dqOut = Gpu.Upload(new float[batch]);
+        using var ds = Gpu.Upload(new float[saved.Length]);
+        using var ddq = Gpu.Upload(dq);
+        using var dgh = Gpu.Upload(dHead0);
         acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, ArrayView<float>, ArrayView<float>>(
             NafKernels.AdvantageForwardKernel)(batch, dh.View, du.View, n, dqOut.View, ds.View);
         acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, ArrayView<float>>(
             NafKernels.AdvantageBackwardKernel)(batch, dh.View, du.View, ds.View, ddq.View, n, dgh.View);
 
-        AssertClose(CpuAccelerator.Download(dqOut, batch), q, "q");
-        AssertClose(CpuAccelerator.Download(ds, saved.Length), saved, "saved μ, z");
-        AssertClose(CpuAccelerator.Download(dgh, dHead.Length), dHead, "dHead");
+        AssertClose(Gpu.Download(dqOut, batch), q, "q");
+        AssertClose(Gpu.Download(ds, saved.Length), saved, "saved μ, z");
+        AssertClose(Gpu.Download(dgh, dHead.Length), dHead, "dHead");
     }
 
     [TestCase(1, 1)]
@@ -62,7 +61,7 @@ public sealed class NafKernelsTests
         var (online, actions) = Inputs(random, batch, n);
         var (target, _) = Inputs(random, batch, n);
         int width = NafAdvantage.HeadWidth(n);
-        float[] rewards = CpuAccelerator.Random(random, batch), terminated = new float[batch];
+        float[] rewards = TestAccelerator.Random(random, batch), terminated = new float[batch];
         for (int b = 0; b < batch; b += 3) terminated[b] = 1f;
 
         // The CPU trainer's lines: y, Q, loss, dQ, dHead.
@@ -74,22 +73,22 @@ public sealed class NafKernelsTests
         NafAdvantage.Backward(online, actions, saved, dq, batch, n, dHead);
 
         // Device layout: head rows [online; target], batch [x | x′ | u | r | terminated].
-        float[] batchData = [.. CpuAccelerator.Random(random, 2 * batch * obs), .. actions, .. rewards, .. terminated];
-        var acc = CpuAccelerator.Accelerator;
-        using var dh = CpuAccelerator.Upload([.. online, .. target]);
-        using var dBatch = CpuAccelerator.Upload(batchData);
-        using var ds = CpuAccelerator.Upload(new float[saved.Length]);
-        using var dSquared = CpuAccelerator.Upload(new float[batch]);
-        using var dgh = CpuAccelerator.Upload(CpuAccelerator.Random(random, batch * width)); // overwritten, not accumulated
-        using var scalars = CpuAccelerator.Upload(new float[2]);
-        using var gradients = CpuAccelerator.Upload([3f, 4f]);
+        float[] batchData = [.. TestAccelerator.Random(random, 2 * batch * obs), .. actions, .. rewards, .. terminated];
+        var acc = Gpu.Accelerator;
+        using var dh = Gpu.Upload([.. online, .. target]);
+        using var dBatch = Gpu.Upload(batchData);
+        using var ds = Gpu.Upload(new float[saved.Length]);
+        using var dSquared = Gpu.Upload(new float[batch]);
+        using var dgh = Gpu.Upload(TestAccelerator.Random(random, batch * width)); // overwritten, not accumulated
+        using var scalars = Gpu.Upload(new float[2]);
+        using var gradients = Gpu.Upload([3f, 4f]);
         acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int, float, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
             NafKernels.TdStepKernel)(batch, dh.View, dBatch.View, batch, obs, n, discount, ds.View, dSquared.View, dgh.View);
         acc.LoadStreamKernel<ArrayView<float>, int, ArrayView<float>, int, ArrayView<float>>(LossKernels.LossAndNormKernel)(
             new KernelConfig(1, LossKernels.ReduceGroupSize), dSquared.View, batch, gradients.View, 2, scalars.View);
 
-        AssertClose(CpuAccelerator.Download(dgh, dHead.Length), dHead, "dHead");
-        float[] lossAndNorm = CpuAccelerator.Download(scalars, 2);
+        AssertClose(Gpu.Download(dgh, dHead.Length), dHead, "dHead");
+        float[] lossAndNorm = Gpu.Download(scalars, 2);
         AssertClose([lossAndNorm[0]], [loss], "loss");
         Assert.That(lossAndNorm[1], Is.EqualTo(5f), "‖(3, 4)‖ = 5 exactly");
     }
@@ -97,10 +96,10 @@ public sealed class NafKernelsTests
     internal static (float[] Head, float[] Actions) Inputs(Random random, int batch, int n)
     {
         int width = NafAdvantage.HeadWidth(n);
-        float[] head = CpuAccelerator.Random(random, batch * width);
+        float[] head = TestAccelerator.Random(random, batch * width);
         for (int b = 0; b < batch; b++)
             for (int i = 0; i < n; i++) head[b * width + 1 + i] = 2f * head[b * width + 1 + i];
-        return (head, CpuAccelerator.Random(random, batch * n));
+        return (head, TestAccelerator.Random(random, batch * n));
     }
 
     private static void AssertClose(float[] got, float[] expected, string context)

@@ -1,6 +1,7 @@
 using NafNative.Environments;
 using NafNative.Sim.Arm;
 using NafNative.Sim.Tasks;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Sim.Tests.Mujoco;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using NafNative.Sim.Mujoco;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Sim.Tests.Mujoco;

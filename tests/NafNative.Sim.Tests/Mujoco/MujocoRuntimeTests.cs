@@ -1,4 +1,5 @@
 using NafNative.Sim.Mujoco;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Sim.Tests.Mujoco;

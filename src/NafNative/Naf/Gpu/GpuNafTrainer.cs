@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
@@ -169,134 +167,8 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
     /// <summary>Gradient L2 norm, before any clipping, of the same update as <see cref="LastLoss"/> (same lag).</summary>
     public float LastGradientNorm { get; private set; }
 
-    /// <summary>Waits for every enqueued update and returns the exact loss of the last one (also refreshing
-    /// <see cref="LastLoss"/> and <see cref="LastGradientNorm"/>).</summary>
-    public float SynchronizeLoss()
-    {
-        ThrowIfDisposed();
-        Flush();
-        return LastLoss;
-    }
-
-    /// <summary>The whole trainer state (θ, θ′, Adam moments, steps) after every enqueued update, in a CPU
-    /// <see cref="NafTrainer"/> owned by this trainer and overwritten by the next call (checkpoints, evaluation).</summary>
-    public NafTrainer DownloadState()
-    {
-        ThrowIfDisposed();
-        Flush();
-        var snapshot = _snapshot ??= new NafTrainer(Options);
-        var both = new float[2 * _parameterCount];
-        var m = new float[_parameterCount];
-        var v = new float[_parameterCount];
-        _parameters.View.CopyToCPU(both);
-        _m.View.CopyToCPU(m);
-        _v.View.CopyToCPU(v);
-        snapshot.Restore(both.AsSpan(0, _parameterCount), both.AsSpan(_parameterCount), m, v, Steps);
-        return snapshot;
-    }
-
     /// <summary>Transitions per update; a batch must have exactly this many.</summary>
     public int BatchSize => Options.BatchSize;
-
-    /// <summary>θ after every enqueued update, downloaded now into one of two alternating host mirrors (valid until
-    /// the call after next).</summary>
-    public ReadOnlySpan<float> Parameters
-    {
-        get
-        {
-            ThrowIfDisposed();
-            Flush();
-            var mirror = _mirrors[_nextMirror];
-            _nextMirror ^= 1;
-            Download(_parameters.View.SubView(0, _parameterCount), mirror);
-            return mirror.Span;
-        }
-    }
-
-    /// <summary>θ′ (target network), copied to a new array (tests, checkpoints).</summary>
-    public float[] DownloadTarget()
-    {
-        ThrowIfDisposed();
-        Flush();
-        var target = new float[_parameterCount];
-        _parameters.View.SubView(_parameterCount, _parameterCount).CopyToCPU(target);
-        return target;
-    }
-
-    float IUpdateStep.Update(ReplayBatch batch) => Step(batch);
-
-    /// <summary>One full update on a sampled replay batch (its Size must equal <see cref="BatchSize"/>).</summary>
-    public float Step(ReplayBatch batch)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (batch.Size != Options.BatchSize)
-            ThrowBatchSize(batch.Size);
-        return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated);
-    }
-
-    /// <summary>One full update, enqueued; returns the last known TD loss (before its update), which lags by up to
-    /// <see cref="LossWindow"/> − 1 updates (see <see cref="SynchronizeLoss"/>). Shapes as <see cref="NafTrainer.Step(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float})"/>.</summary>
-    public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
-        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
-    {
-        ThrowIfDisposed();
-        int b = Options.BatchSize, obs = Options.ObservationSize, n = Options.ActionSize;
-        if (observations.Length != b * obs || actions.Length != b * n || rewards.Length != b
-            || nextObservations.Length != b * obs || terminated.Length != b)
-            ThrowShapes(observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
-        Bind();
-
-        // Pack into the page-locked staging buffer: [x | x′ | u | r | terminated] (x and x′ adjacent: one [2B × obs]
-        // input for the joint online/target forward pass).
-        int slot = _inFlight;
-        var stagingBuffer = _staging[slot];
-        Span<float> staging = stagingBuffer.Span;
-        observations.CopyTo(staging);
-        nextObservations.CopyTo(staging.Slice(b * obs));
-        actions.CopyTo(staging.Slice(2 * b * obs));
-        rewards.CopyTo(staging.Slice(2 * b * obs + b * n));
-        terminated.CopyTo(staging.Slice(2 * b * obs + b * n + b));
-        _batch.View.CopyFromPageLockedAsync(_accelerator.DefaultStream, stagingBuffer);
-
-        Steps++;
-        EnqueueUpdate(Steps, _lossRing.View.SubView(2 * slot, 2));
-        _inFlight = slot + 1;
-        // A full window: wait for it, read its losses, free its staging buffers.
-        if (_inFlight == LossWindow) Flush();
-        return LastLoss;
-    }
-
-    // Synchronises the stream and downloads the loss ring (one copy) when updates are in flight; afterwards every
-    // staging buffer is free and LastLoss/LastGradientNorm are those of the last enqueued update.
-    private void Flush()
-    {
-        Bind();
-        if (_inFlight == 0)
-        {
-            _accelerator.DefaultStream.Synchronize();
-            return;
-        }
-        _lossRing.View.CopyToPageLockedAsync(_accelerator.DefaultStream, _lossHost);
-        _accelerator.DefaultStream.Synchronize();
-        Span<float> ring = _lossHost.Span;
-        int last = _inFlight - 1;
-        LastLoss = ring[2 * last];
-        LastGradientNorm = ring[2 * last + 1];
-        // The Adam/Polyak kernel skipped exactly the updates whose (loss, ‖g‖) is not finite; count them in order.
-        bool tooMany = false;
-        for (int k = 0; k < _inFlight; k++)
-        {
-            if (float.IsFinite(ring[2 * k]) && float.IsFinite(ring[2 * k + 1]))
-            {
-                ConsecutiveNonFiniteUpdates = 0;
-                continue;
-            }
-            NonFiniteUpdates++;
-            tooMany |= ++ConsecutiveNonFiniteUpdates >= Options.MaxConsecutiveNonFiniteUpdates;
-        }
-        _inFlight = 0;
-        if (tooMany) NafTrainer.ThrowNonFinite(ConsecutiveNonFiniteUpdates, Steps, LastLoss, LastGradientNorm, Options);
-    }
 
     public void Dispose()
     {
@@ -315,13 +187,6 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
         DisposeBuffers();
         _accelerator.Dispose();
         _context.Dispose();
-    }
-
-    private void Download(ArrayView1D<float, Stride1D.Dense> source, PageLockedArray1D<float> host)
-    {
-        Bind();
-        source.CopyToPageLockedAsync(_accelerator.DefaultStream, host);
-        _accelerator.DefaultStream.Synchronize();
     }
 
     // A CUDA context is current per thread: rebind when the learner thread is not the constructing thread.
@@ -368,21 +233,4 @@ public sealed partial class GpuNafTrainer : IUpdateStep, IDisposable
         e is OutOfMemoryException or CudaException or AcceleratorException or ArgumentOutOfRangeException;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowBatchSize(int size) =>
-        throw new ArgumentException(
-            $"GpuNafTrainer.Step: a batch of {size} transitions does not fit the staging buffer and activations, sized for BatchSize = " +
-            $"{Options.BatchSize} ({_batchFloats} floats: [x | x′ | u | r | terminated] with obs {Options.ObservationSize}, actions " +
-            $"{Options.ActionSize}); sample batches of exactly {Options.BatchSize} or build the trainer with that batch size.", "batch");
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private void ThrowShapes(int obs, int act, int rew, int next, int term)
-    {
-        int b = Options.BatchSize;
-        throw new ArgumentException(
-            $"GpuNafTrainer.Step: batch {b} with obs {Options.ObservationSize} and actions {Options.ActionSize} needs observations " +
-            $"[{b}×{Options.ObservationSize}], actions [{b}×{Options.ActionSize}], rewards [{b}], next observations " +
-            $"[{b}×{Options.ObservationSize}], terminated [{b}] (staging buffer {_batchFloats} floats); got [{obs}], [{act}], [{rew}], [{next}], [{term}].");
-    }
 }

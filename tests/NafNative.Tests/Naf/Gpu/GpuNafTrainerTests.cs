@@ -1,6 +1,7 @@
 using NafNative.Naf;
 using NafNative.Naf.Gpu;
 using NafNative.Replay;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Tests.Naf.Gpu;
@@ -35,13 +36,23 @@ public sealed class GpuNafTrainerTests
         MaxGradientNorm = maxNorm,
     };
 
-    [TestCase(null)]
-    [TestCase(0.05f)]
-    public void TenUpdates_CpuAccelerator_MatchCpuTrainer(float? maxNorm)
+    // The agreement tests below run on ILGPU's CPU accelerator everywhere and on CUDA where ILGPU finds a device
+    // (ignored, with the reason, where it does not), at the same tolerances.
+    private static GpuDevice On(GpuDevice device)
+    {
+        if (device == GpuDevice.Cuda) CudaTestGuard.RequireCuda();
+        return device;
+    }
+
+    [TestCase(null, GpuDevice.CpuAccelerator)]
+    [TestCase(0.05f, GpuDevice.CpuAccelerator)]
+    [TestCase(null, GpuDevice.Cuda)]
+    [TestCase(0.05f, GpuDevice.Cuda)]
+    public void TenUpdates_OnDevice_MatchCpuTrainer(float? maxNorm, GpuDevice device)
     {
         var options = SmallOptions(maxNorm);
         var cpu = new NafTrainer(options);
-        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator);
+        using var gpu = new GpuNafTrainer(options, On(device));
         Assert.That(gpu.Parameters.ToArray(), Is.EqualTo(cpu.Online.Values), "both start from the CPU trainer's initial parameters");
 
         var random = new Random(42);
@@ -63,12 +74,12 @@ public sealed class GpuNafTrainerTests
     }
 
     [Test]
-    public void TenUpdates_SplitKWeightGradients_MatchCpuTrainer()
+    public void TenUpdates_SplitKWeightGradients_MatchCpuTrainer([Values] GpuDevice device)
     {
         // Batch 40 in slices of 16: three K slices per weight gradient, added atomically (another summation order).
         var options = SmallOptions() with { BatchSize = 40 };
         var cpu = new NafTrainer(options);
-        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator) { SplitKRows = 16 };
+        using var gpu = new GpuNafTrainer(options, On(device)) { SplitKRows = 16 };
         var random = new Random(7);
         var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
         for (int step = 0; step < 10; step++)
@@ -83,14 +94,14 @@ public sealed class GpuNafTrainerTests
     }
 
     [Test]
-    public void DeferredLoss_WindowOf3_LagsThenCatchesUpAndParametersStillMatch()
+    public void DeferredLoss_WindowOf3_LagsThenCatchesUpAndParametersStillMatch([Values] GpuDevice device)
     {
         // K = 3: Step only enqueues; every third Step synchronises and returns that update's own loss; between, it
         // returns the last finished one. Ten updates with no explicit synchronisation in between still give the CPU
         // trainer's θ (each window's three batches went through three staging buffers).
         var options = SmallOptions();
         var cpu = new NafTrainer(options);
-        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator, lossWindow: 3);
+        using var gpu = new GpuNafTrainer(options, On(device), lossWindow: 3);
         Assert.That(gpu.LossWindow, Is.EqualTo(3));
         var random = new Random(11);
         var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
@@ -116,7 +127,7 @@ public sealed class GpuNafTrainerTests
     }
 
     [Test]
-    public void FromCpuState_ContinuesLikeTheCpuTrainer_AndDownloadStateRoundTrips()
+    public void FromCpuState_ContinuesLikeTheCpuTrainer_AndDownloadStateRoundTrips([Values] GpuDevice device)
     {
         // Three CPU updates, hand the state to the GPU trainer (as --resume with --backend gpu does), then four more
         // on each: same θ, θ′, Adam moments and steps; DownloadState gives them back as a CPU trainer (checkpoints).
@@ -129,7 +140,7 @@ public sealed class GpuNafTrainerTests
             Fill(batch, random);
             cpu.Step(batch);
         }
-        using var gpu = new GpuNafTrainer(cpu, GpuDevice.CpuAccelerator);
+        using var gpu = new GpuNafTrainer(cpu, On(device));
         Assert.That(gpu.Steps, Is.EqualTo(3));
         for (int step = 0; step < 4; step++)
         {
@@ -200,7 +211,7 @@ public sealed class GpuNafTrainerTests
     [Test]
     public void Construct_CudaWithoutDevice_ThrowsNamingWhatWasLookedFor()
     {
-        Assume.That(GpuAccelerators.CudaAvailable(), Is.False, "this machine has a CUDA device");
+        CudaTestGuard.RequireNoCuda();
         var ex = Assert.Throws<InvalidOperationException>(() => new GpuNafTrainer(SmallOptions(), GpuDevice.Cuda));
         Assert.That(ex!.Message, Does.Contain("CUDA").And.Contain("found none").And.Contain("--backend cpu"));
     }
@@ -216,10 +227,10 @@ public sealed class GpuNafTrainerTests
     /// <summary>As on the CPU: a NaN reward's update is skipped on the device (θ, θ′ and Adam untouched), counted when
     /// the losses come back, and too many in a row throw.</summary>
     [Test]
-    public void Step_NonFiniteReward_SkippedOnDeviceCountedAndStopsAfterTheLimit()
+    public void Step_NonFiniteReward_SkippedOnDeviceCountedAndStopsAfterTheLimit([Values] GpuDevice device)
     {
         var options = SmallOptions() with { MaxConsecutiveNonFiniteUpdates = 4 };
-        using var gpu = new GpuNafTrainer(options, GpuDevice.CpuAccelerator, lossWindow: 2);
+        using var gpu = new GpuNafTrainer(options, On(device), lossWindow: 2);
         var random = new Random(9);
         var batch = new ReplayBatch(options.BatchSize, options.ObservationSize, options.ActionSize);
         Fill(batch, random);

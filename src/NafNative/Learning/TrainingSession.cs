@@ -1,49 +1,62 @@
 using System.Diagnostics;
 using NafNative.Environments;
-using NafNative.Learning;
+using NafNative.Kernels.Cpu;
 using NafNative.Naf;
 using NafNative.Naf.Gpu;
 using NafNative.Replay;
 
-namespace NafNative.Cli.Training;
+namespace NafNative.Learning;
 
-/// <summary>Runs one configured training run into a run directory: workers + learner, periodic metrics rows and
-/// checkpoints (taken on the learner thread between updates, so they are consistent), final checkpoint and curves.</summary>
+/// <summary>Runs one training run into a <see cref="RunFolder"/>: workers + learner, periodic metrics rows,
+/// evaluations (the best kept in best.naf) and checkpoints (taken on the learner thread between updates, so they are
+/// consistent), and a final checkpoint and evaluation.</summary>
+/// <remarks>Environments come from the factory given: <c>(task, index)</c> with index 0..Workers−1 for the workers
+/// (a caller may open robots for the first ones) and −1 for the evaluation environment. The session owns and
+/// disposes all of them.</remarks>
 public sealed class TrainingSession
 {
-    private readonly TrainConfig _config;
-    private readonly RunDirectory _run;
+    private readonly TrainingOptions _options;
+    private readonly RunFolder _run;
     private readonly Func<string, int, IEnvironment> _createTask;
 
-    public TrainingSession(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask)
+    public TrainingSession(TrainingOptions options, RunFolder run, Func<string, int, IEnvironment> createTask)
     {
-        _config = config;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(createTask);
+        if (options.Workers < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "TrainingOptions.Workers must be at least 1.");
+        _options = options;
         _run = run;
         _createTask = createTask;
     }
 
-    /// <summary>What a finished session reports.</summary>
+    /// <summary>What a finished session reports. <c>Interrupted</c>: the budget was not spent (the token was
+    /// cancelled first); <c>Device</c>: where the updates ran, in words.</summary>
     public sealed record Summary(string RunPath, string CheckpointPath, string BestCheckpointPath, double BestEvalSuccess,
-        string CurveTimePath, string CurveStepsPath,
-        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates, string Backend);
+        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates, string Device);
+
+    /// <summary>The CPU in words: cores and the SIMD path the kernels take.</summary>
+    public static string CpuDescription() =>
+        $"CPU ({Environment.ProcessorCount} cores, {SimdPath.Active}, 1 learner thread)";
 
     /// <summary>Trains until the budget (minutes/steps) is spent or <paramref name="cancellation"/> fires; always
     /// leaves a resumable checkpoint. <paramref name="resumeFrom"/> continues a checkpointed trainer (on the GPU
-    /// backends its state is uploaded to the device). The learner runs on <see cref="TrainConfig.Backend"/>.</summary>
+    /// backends its state is uploaded to the device). The learner runs on <see cref="TrainingOptions.Device"/>.</summary>
     /// <remarks>A periodic write that fails (checkpoint, best.naf, metrics.csv or evals.csv: disk full, read-only
     /// folder) does not stop the run: it is reported through <paramref name="warn"/> (on the calling thread) and in
     /// metrics.csv's checkpoint_failures, and retried next period; the file's previous version stays intact (a
-    /// checkpoint is written to a temporary file and renamed). Only the final checkpoint is fatal.</remarks>
-    /// <exception cref="InvalidOperationException">backend gpu and no CUDA device.</exception>
+    /// checkpoint is written to a temporary file and renamed). Only the final checkpoint is fatal. An interrupted run
+    /// (the token cancelled before the budget is spent) skips the final evaluation.</remarks>
+    /// <exception cref="InvalidOperationException">Device CUDA and no CUDA device.</exception>
     /// <exception cref="InsufficientMemoryException">The device cannot hold the network and batch.</exception>
     /// <exception cref="IOException">The final checkpoint could not be written (the message names the file).</exception>
     public Summary Run(NafTrainer? resumeFrom, CancellationToken cancellation, Action<MetricsRow>? progress = null,
         Action<string>? warn = null)
     {
-        var envs = new IEnvironment[_config.Workers];
+        var envs = new IEnvironment[_options.Workers];
         try
         {
-            for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_config.Task, i);
+            for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_options.Task, i);
         }
         catch
         {
@@ -51,10 +64,8 @@ public sealed class TrainingSession
             foreach (var e in envs) e?.Dispose();
             throw;
         }
-        var naf = _config.NafOptions(envs[0].ObservationSize, envs[0].ActionSize);
-        string backend = Commands.CommonOptions.ResolveBackend(_config.Backend);
-        if (backend == "cpu") return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, cancellation, progress, warn);
-        var device = backend == "gpu" ? GpuDevice.Cuda : GpuDevice.CpuAccelerator;
+        var naf = _options.Network(envs[0].ObservationSize, envs[0].ActionSize);
+        if (_options.Device is not GpuDevice device) return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, cancellation, progress, warn);
         using var gpu = resumeFrom is null ? new GpuNafTrainer(naf, device) : new GpuNafTrainer(resumeFrom, device);
         return Run(null, gpu, envs, naf, cancellation, progress, warn);
     }
@@ -68,20 +79,20 @@ public sealed class TrainingSession
         IUpdateStep trainer = (IUpdateStep?)cpu ?? gpu!;
         NafNetwork network = cpu?.Network ?? gpu!.Network;
         Func<NafTrainer> state = cpu is not null ? () => cpu : () => gpu!.DownloadState();
-        string backendName = cpu is not null ? $"cpu: {Commands.CommonOptions.CpuDescription()}" : $"{_config.Backend}: {gpu!.DeviceName}";
-        var ring = new ReplayRing(_config.ReplayCapacity, naf.ObservationSize, naf.ActionSize);
+        string deviceName = cpu is not null ? CpuDescription() : gpu!.DeviceName;
+        var ring = new ReplayRing(_options.ReplayCapacity, naf.ObservationSize, naf.ActionSize);
         long episodeOffset = trainer.Steps; // decorrelates a resumed run's seeds from the first run's
         var setups = new WorkerSetup[envs.Length];
         for (int i = 0; i < envs.Length; i++)
             setups[i] = new WorkerSetup(envs[i], new NafPolicy(network),
-                _config.CreateNoise(naf.ActionSize, unchecked(_config.Seed * 7919 + i * 104729 + (int)episodeOffset)),
-                unchecked(_config.Seed * 1000 + i + (int)episodeOffset));
+                _options.Noise(naf.ActionSize, unchecked(_options.Seed * 7919 + i * 104729 + (int)episodeOffset)),
+                unchecked(_options.Seed * 1000 + i + (int)episodeOffset));
 
         long startUpdates = trainer.Steps;
-        var run = new TrainingRun(trainer, ring, _config.LearnerOptions(), setups, _config.ResolvedPacing, _config.TimeScale);
+        var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale);
         var clock = Stopwatch.StartNew();
         double lastMetrics = 0, lastCheckpoint = 0, lastEval = 0;
-        using var evalEnvironment = _createTask(_config.Task, -1);
+        using var evalEnvironment = _createTask(_options.Task, -1);
         // A resumed run keeps competing against the best evaluation it already kept in best.naf.
         var best = _run.ReadBestEval() ?? (double.NegativeInfinity, double.NegativeInfinity);
         var previous = (Time: 0.0, Steps: 0L, Updates: 0L);
@@ -93,15 +104,15 @@ public sealed class TrainingSession
             {
                 double now = clock.Elapsed.TotalSeconds;
                 long steps = TotalSteps(metrics);
-                budgetSpent = (_config.Minutes is double m && now >= m * 60) || (_config.Steps is long s && steps >= s);
-                if (now - lastMetrics >= _config.MetricsEverySeconds || budgetSpent)
+                budgetSpent = (_options.Minutes is double m && now >= m * 60) || (_options.Steps is long s && steps >= s);
+                if (now - lastMetrics >= _options.MetricsEverySeconds || budgetSpent)
                 {
                     var row = Row(metrics.Read(), ring, startUpdates, ref previous) with { CheckpointFailures = failures.Checkpoints };
-                    failures.Try(RunDirectory.MetricsFile, () => _run.AppendMetrics(row), checkpoint: false);
+                    failures.Try(RunFolder.MetricsFile, () => _run.AppendMetrics(row), checkpoint: false);
                     progress?.Invoke(row);
                     lastMetrics = now;
                 }
-                if (now - lastEval >= _config.EvalEverySeconds)
+                if (now - lastEval >= _options.EvalEverySeconds)
                 {
                     long envSteps = steps;
                     run.PostToLearner(() =>
@@ -112,7 +123,7 @@ public sealed class TrainingSession
                     });
                     lastEval = now;
                 }
-                if (now - lastCheckpoint >= _config.CheckpointEverySeconds)
+                if (now - lastCheckpoint >= _options.CheckpointEverySeconds)
                 {
                     // On the learner thread, between updates; a failure is recorded there and reported here.
                     run.PostToLearner(() => failures.Try(_run.CheckpointPath, () => NafCheckpoint.Save(state(), _run.CheckpointPath), checkpoint: true));
@@ -143,30 +154,12 @@ public sealed class TrainingSession
                 $"{kept}. Free space or make the folder writable.", e);
         }
         var final = run.Metrics.Read();
-        // Interrupted (Ctrl-C, SIGTERM): stop now, with the checkpoint written; the final evaluation (episodes) and the
-        // curves wait for a run that finishes its budget (naf train --resume, or naf eval).
+        // Interrupted (Ctrl-C, SIGTERM): stop now, with the checkpoint written; the final evaluation (episodes) waits
+        // for a run that finishes its budget (naf train --resume, or naf eval).
         bool interrupted = cancellation.IsCancellationRequested && !budgetSpent;
         if (!interrupted) best = EvaluateAndKeepBest(finalState, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best, failures);
         foreach (string message in failures.TakeNew()) warn?.Invoke(message);
-        // The curves are a convenience on top of metrics.csv/evals.csv: a machine without the native plotting library
-        // still gets its trained run, and the reason is reported instead of the paths.
-        string time, stepsCurve;
-        if (interrupted)
-        {
-            time = stepsCurve = "(not drawn: interrupted; they are drawn when a run finishes its budget)";
-        }
-        else
-        {
-            try
-            {
-                (time, stepsCurve) = LearningCurve.Write(_run.Path, $"NAF on {_config.Task}, {_config.Workers} workers", _run.ReadMetrics(), _run.ReadEvals());
-            }
-            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
-            {
-                time = stepsCurve = $"(not drawn: {e.GetType().Name}: {e.Message})";
-            }
-        }
-        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, time, stepsCurve, final, !budgetSpent, trainer.Steps, backendName);
+        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, final, !budgetSpent, trainer.Steps, deviceName);
     }
 
     /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
@@ -174,11 +167,11 @@ public sealed class TrainingSession
     private (double Success, double Return) EvaluateAndKeepBest(NafTrainer trainer, IEnvironment environment, double wallSeconds,
         long envSteps, (double Success, double Return) best, PeriodicWriteFailures failures, CancellationToken cancellation = default)
     {
-        var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, _config.EvalEpisodes, seed: 1, cancellation);
+        var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, _options.EvalEpisodes, seed: 1, cancellation);
         bool better = result.SuccessRate > best.Success || (result.SuccessRate == best.Success && result.MeanReturn > best.Return);
         // A best.naf that could not be written is not kept: the next evaluation at least as good tries again.
         if (better) better = failures.Try(_run.BestCheckpointPath, () => NafCheckpoint.Save(trainer, _run.BestCheckpointPath), checkpoint: true);
-        failures.Try(RunDirectory.EvalsFile,
+        failures.Try(RunFolder.EvalsFile,
             () => _run.AppendEval(wallSeconds, envSteps, trainer.Steps, result.SuccessRate, result.MeanReturn, better), checkpoint: false);
         return better ? (result.SuccessRate, result.MeanReturn) : best;
     }

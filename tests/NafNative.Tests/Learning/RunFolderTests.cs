@@ -1,10 +1,10 @@
-using NafNative.Cli.Training;
+using NafNative.Learning;
 using NUnit.Framework;
 
-namespace NafNative.Cli.Tests.Training;
+namespace NafNative.Tests.Learning;
 
 [TestFixture]
-public sealed class RunDirectoryTests
+public sealed class RunFolderTests
 {
     private string _root = "";
 
@@ -17,7 +17,7 @@ public sealed class RunDirectoryTests
     [Test]
     public void ReadBestEval_SeveralKept_ReturnsTheLastKept()
     {
-        var run = RunDirectory.CreateNew(Path.Combine(_root, "r"), new TrainConfig());
+        var run = RunFolder.Create(Path.Combine(_root, "r"));
         run.AppendEval(10, 100, 90, 0.5, -3.0, kept: true);
         run.AppendEval(20, 200, 190, 0.9, 4.5, kept: true);
         run.AppendEval(30, 300, 290, 0.4, -9.0, kept: false);
@@ -29,7 +29,7 @@ public sealed class RunDirectoryTests
     [Test]
     public void ReadBestEval_NoBestCheckpoint_ReturnsNull()
     {
-        var run = RunDirectory.CreateNew(Path.Combine(_root, "r"), new TrainConfig());
+        var run = RunFolder.Create(Path.Combine(_root, "r"));
         run.AppendEval(10, 100, 90, 0.5, -3.0, kept: true);
 
         Assert.That(run.ReadBestEval(), Is.Null);

@@ -1,7 +1,7 @@
-using NafNative.Cli.Training;
+using NafNative.Learning;
 using NUnit.Framework;
 
-namespace NafNative.Cli.Tests.Training;
+namespace NafNative.Tests.Learning;
 
 public sealed class MetricsRowTests
 {

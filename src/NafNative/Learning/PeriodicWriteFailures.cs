@@ -1,4 +1,4 @@
-namespace NafNative.Cli.Training;
+namespace NafNative.Learning;
 
 // Design:
 // - Writers: the learner thread (periodic checkpoints and evaluations posted to it) and the controlling thread

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NafNative.Cli.Training;
+namespace NafNative.Learning;
 
 /// <summary>One line of a run's metrics.csv.</summary>
 /// <remarks>The counters after safety_interventions (replay: inserts dropped because a newer ticket had lapped them,

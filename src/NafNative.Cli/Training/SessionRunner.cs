@@ -1,0 +1,41 @@
+using NafNative.Environments;
+using NafNative.Learning;
+using NafNative.Naf;
+
+namespace NafNative.Cli.Training;
+
+/// <summary>The CLI's side of a training run: the library's <see cref="TrainingSession"/> configured from a
+/// <see cref="TrainConfig"/>, then the learning curves drawn from the run folder's metrics and evaluations.</summary>
+public static class SessionRunner
+{
+    /// <summary>The session's summary, the backend in words, and the curves (or why they were not drawn).</summary>
+    public sealed record Result(TrainingSession.Summary Session, string Backend, string CurveTimePath, string CurveStepsPath);
+
+    /// <inheritdoc cref="TrainingSession.Run"/>
+    public static Result Run(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask, NafTrainer? resumeFrom,
+        CancellationToken cancellation, Action<MetricsRow>? progress = null, Action<string>? warn = null)
+    {
+        var summary = new TrainingSession(config.TrainingOptions(), run.Files, createTask).Run(resumeFrom, cancellation, progress, warn);
+        string backend = config.TrainingOptions().Device is null ? $"cpu: {summary.Device}" : $"{config.Backend}: {summary.Device}";
+        // Interrupted (Ctrl-C, SIGTERM): the curves wait for a run that finishes its budget (naf train --resume).
+        // They are a convenience on top of metrics.csv/evals.csv: a machine without the native plotting library still
+        // gets its trained run, and the reason is reported instead of the paths.
+        string time, steps;
+        if (cancellation.IsCancellationRequested && summary.Interrupted)
+        {
+            time = steps = "(not drawn: interrupted; they are drawn when a run finishes its budget)";
+        }
+        else
+        {
+            try
+            {
+                (time, steps) = LearningCurve.Write(run.Path, $"NAF on {config.Task}, {config.Workers} workers", run.Files.ReadMetrics(), run.Files.ReadEvals());
+            }
+            catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
+            {
+                time = steps = $"(not drawn: {e.GetType().Name}: {e.Message})";
+            }
+        }
+        return new Result(summary, backend, time, steps);
+    }
+}

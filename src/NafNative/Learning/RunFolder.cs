@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace NafNative.Learning;
+
+/// <summary>The files a <see cref="TrainingSession"/> writes into a run's folder: metrics.csv (one
+/// <see cref="MetricsRow"/> a line), evals.csv (one line per periodic evaluation), the latest checkpoint and the best
+/// one kept (conventions: <c>runs/&lt;task&gt;__&lt;exp&gt;__&lt;seed&gt;__&lt;unixtime&gt;/</c>).</summary>
+/// <remarks>Settings (config.json) and plots are the caller's: the library writes none. Not thread-safe: the session
+/// appends metrics on its controlling thread and evaluations on the learner thread, never both at once on one file.</remarks>
+public sealed class RunFolder
+{
+    public const string MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf", BestCheckpointFile = "best.naf",
+        EvalsFile = "evals.csv";
+    public const string EvalsHeader = "wall_seconds,env_steps,updates,success_rate,mean_return,kept_as_best";
+
+    /// <summary>Every file a session writes into its folder.</summary>
+    public static readonly IReadOnlyList<string> Files = [MetricsFile, CheckpointFile, BestCheckpointFile, EvalsFile];
+
+    /// <summary>The folder at <paramref name="path"/> (made absolute); nothing is created or checked.</summary>
+    public RunFolder(string path) => Path = System.IO.Path.GetFullPath(path);
+
+    public string Path { get; }
+    public string MetricsPath => System.IO.Path.Combine(Path, MetricsFile);
+    public string CheckpointPath => System.IO.Path.Combine(Path, CheckpointFile);
+    public string BestCheckpointPath => System.IO.Path.Combine(Path, BestCheckpointFile);
+    public string EvalsPath => System.IO.Path.Combine(Path, EvalsFile);
+
+    /// <summary>Creates the folder (if needed) and starts metrics.csv and evals.csv with their headers, replacing
+    /// any there.</summary>
+    public static RunFolder Create(string path)
+    {
+        var run = new RunFolder(path);
+        Directory.CreateDirectory(run.Path);
+        File.WriteAllText(run.MetricsPath, MetricsRow.Header + Environment.NewLine);
+        File.WriteAllText(run.EvalsPath, EvalsHeader + Environment.NewLine);
+        return run;
+    }
+
+    public void AppendMetrics(MetricsRow row) => File.AppendAllText(MetricsPath, row.ToCsv() + Environment.NewLine);
+
+    public void AppendEval(double wallSeconds, long envSteps, long updates, double successRate, double meanReturn, bool kept) =>
+        File.AppendAllText(EvalsPath, string.Join(',', F(wallSeconds), envSteps, updates, F(successRate), F(meanReturn), kept ? 1 : 0) + Environment.NewLine);
+
+    /// <summary>(wall seconds, env steps, success rate) of every periodic evaluation so far.</summary>
+    public List<(double Wall, long Steps, double Success)> ReadEvals() =>
+        File.Exists(EvalsPath)
+            ? File.ReadLines(EvalsPath).Skip(1).Where(l => l.Length > 0).Select(l => l.Split(','))
+                .Select(p => (double.Parse(p[0], Inv), long.Parse(p[1], Inv), double.Parse(p[3], Inv))).ToList()
+            : [];
+
+    /// <summary>(success rate, mean return) of the evaluation last kept as best.naf, or null if none was.</summary>
+    public (double Success, double Return)? ReadBestEval()
+    {
+        if (!File.Exists(EvalsPath) || !File.Exists(BestCheckpointPath)) return null;
+        (double, double)? best = null;
+        foreach (string line in File.ReadLines(EvalsPath).Skip(1))
+        {
+            string[] p = line.Split(',');
+            if (p.Length == 6 && p[5] == "1") best = (double.Parse(p[3], Inv), double.Parse(p[4], Inv));
+        }
+        return best;
+    }
+
+    public List<MetricsRow> ReadMetrics() =>
+        File.Exists(MetricsPath) ? File.ReadLines(MetricsPath).Skip(1).Where(l => l.Length > 0).Select(MetricsRow.Parse).ToList() : [];
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static string F(double v) => v.ToString("G6", Inv);
+}
