@@ -134,14 +134,7 @@ public sealed partial class DynamixelBus
     /// byte goes to <paramref name="errors"/> (alert bit = latched hardware error). Allocation-free.</summary>
     public void SyncRead(int address, int length, ReadOnlySpan<byte> ids, Span<byte> data, Span<byte> errors)
     {
-        CheckList(ids, "SYNC READ");
-        CheckRange(address, length, "SYNC READ");
-        if (data.Length != ids.Length * length)
-            ThrowArgument(nameof(data), $"Dynamixel SYNC READ: data holds {data.Length} bytes; {ids.Length} servos × {length} bytes need {ids.Length * length}.");
-        if (errors.Length != ids.Length)
-            ThrowArgument(nameof(errors), $"Dynamixel SYNC READ: errors holds {errors.Length} bytes; pass one per servo ({ids.Length}).");
-        PutAddressLength(_txParameters, address, length);
-        ids.CopyTo(_txParameters.AsSpan(4));
+        PrepareSyncRead("SYNC READ", address, length, ids, data, errors);
         ReadEach(DynamixelInstruction.SyncRead, 4 + ids.Length, ids, address, length, default, data, errors);
     }
 
@@ -151,17 +144,10 @@ public sealed partial class DynamixelBus
     /// the first ERR in the usual place. Allocation-free.</summary>
     public void FastSyncRead(int address, int length, ReadOnlySpan<byte> ids, Span<byte> data, Span<byte> errors)
     {
-        CheckList(ids, "FAST SYNC READ");
-        CheckRange(address, length, "FAST SYNC READ");
-        if (data.Length != ids.Length * length)
-            ThrowArgument(nameof(data), $"Dynamixel FAST SYNC READ: data holds {data.Length} bytes; {ids.Length} servos × {length} bytes need {ids.Length * length}.");
-        if (errors.Length != ids.Length)
-            ThrowArgument(nameof(errors), $"Dynamixel FAST SYNC READ: errors holds {errors.Length} bytes; pass one per servo ({ids.Length}).");
         int expected = ids.Length * (length + 4) - 3; // parameters after the first ERR, without the packet CRC
         if (DynamixelPacket.StatusLength(expected) > DynamixelPacket.MaxPacketLength)
             ThrowArgument(nameof(ids), "Dynamixel FAST SYNC READ: the reply would exceed 1024 bytes; read fewer servos at once.");
-        PutAddressLength(_txParameters, address, length);
-        ids.CopyTo(_txParameters.AsSpan(4));
+        PrepareSyncRead("FAST SYNC READ", address, length, ids, data, errors);
         Transactions++;
         int corrupt = 0, attempts = 1 + _options.Retries;
         for (int attempt = 0; attempt < attempts; attempt++)
@@ -184,6 +170,19 @@ public sealed partial class DynamixelBus
             return;
         }
         throw NoReply(ids[0], DynamixelInstruction.FastSyncRead, address, attempts, corrupt, expected);
+    }
+
+    // Checks a (fast) sync read's arguments and writes its parameters: address, length, then the ID list.
+    private void PrepareSyncRead(string operation, int address, int length, ReadOnlySpan<byte> ids, Span<byte> data, Span<byte> errors)
+    {
+        CheckList(ids, operation);
+        CheckRange(address, length, operation);
+        if (data.Length != ids.Length * length)
+            ThrowArgument(nameof(data), $"Dynamixel {operation}: data holds {data.Length} bytes; {ids.Length} servos × {length} bytes need {ids.Length * length}.");
+        if (errors.Length != ids.Length)
+            ThrowArgument(nameof(errors), $"Dynamixel {operation}: errors holds {errors.Length} bytes; pass one per servo ({ids.Length}).");
+        PutAddressLength(_txParameters, address, length);
+        ids.CopyTo(_txParameters.AsSpan(4));
     }
 
     // Splits a fast reply's parameters (block 0 without its ERR, which was the status error byte) into data and errors;
