@@ -18,10 +18,11 @@ internal static class BenchCycleCommand
         var baud = new Option<int>("--baud") { Description = "Baud rate the link is opened at (a pty moves bytes at memory speed whatever it is set to).", DefaultValueFactory = _ => 1_000_000 };
         var driver = new Option<string?>("--driver") { Description = $"Serial driver: {string.Join(" or ", SerialLinks.Drivers)} (default {SerialLinks.DefaultDriver})." };
         var fast = new Option<bool>("--fast-sync-read") { Description = "Read the joints with FAST SYNC READ (one combined reply) instead of SYNC READ." };
+        var ethercat = new Option<string?>("--ethercat") { Description = "Measure CiA 402 drives on EtherCAT instead: 'veth' (a veth pair into a namespace this command makes and removes; root) or 'udp' (loopback)." };
         var seconds = CommonOptions.Seconds(5);
         var json = CommonOptions.Json();
         var command = new Command("cycle", "Measure the robot control loop on simulated Dynamixel servos over a pty: cycle time, jitter, overruns, allocations.")
-            { joints, rates, baud, driver, fast, seconds, json };
+            { joints, rates, baud, driver, fast, ethercat, seconds, json };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -35,16 +36,20 @@ internal static class BenchCycleCommand
                 var rows = new List<CycleRow>();
                 if (!parse.GetValue(json))
                 {
-                    stdout.WriteLine($"{n} joints, {(parse.GetValue(fast) ? "FAST " : "")}SYNC READ 8 B/servo + SYNC WRITE 4 B/servo per cycle, pty at {parse.GetValue(baud)} baud, driver {parse.GetValue(driver) ?? SerialLinks.DefaultDriver}, {CommonOptions.CpuDescription()}");
-                    stdout.WriteLine("    rate  cycles  cycle p50/p99/max ms    jitter p50/p99/max ms   overruns  missed  B/cycle  stable");
+                    if (parse.GetValue(ethercat) is string ecLink)
+                        stdout.WriteLine($"{n} CiA 402 drives on EtherCAT ({ecLink}), one LRW for the read and one for the write per cycle, {CommonOptions.CpuDescription()}");
+                    else stdout.WriteLine($"{n} joints, {(parse.GetValue(fast) ? "FAST " : "")}SYNC READ 8 B/servo + SYNC WRITE 4 B/servo per cycle, pty at {parse.GetValue(baud)} baud, driver {parse.GetValue(driver) ?? SerialLinks.DefaultDriver}, {CommonOptions.CpuDescription()}");
+                    stdout.WriteLine("    rate  cycles  cycle p50/p99/max ms    jitter p50/p99/max ms   overruns  missed  B/cycle  stable  lost frames");
                 }
                 foreach (double rate in rateList)
                 {
-                    var row = Measure(n, rate, parse.GetValue(baud), parse.GetValue(driver), parse.GetValue(fast), parse.GetValue(seconds));
+                    var row = parse.GetValue(ethercat) is string ec
+                        ? MeasureEtherCat(n, rate, ec, parse.GetValue(seconds))
+                        : Measure(n, rate, parse.GetValue(baud), parse.GetValue(driver), parse.GetValue(fast), parse.GetValue(seconds));
                     rows.Add(row);
                     if (!parse.GetValue(json))
                         stdout.WriteLine($"  {rate,6:F0}  {row.Cycles,6}  {row.CycleP50,6:F3} / {row.CycleP99,6:F3} / {row.CycleMax,6:F2}   " +
-                            $"{row.JitterP50,6:F3} / {row.JitterP99,6:F3} / {row.JitterMax,6:F2}  {row.Overruns,8}  {row.MissedReplies,6}  {row.BytesPerCycle,7:F1}  {(row.Stable ? "yes" : "no")}");
+                            $"{row.JitterP50,6:F3} / {row.JitterP99,6:F3} / {row.JitterMax,6:F2}  {row.Overruns,8}  {row.MissedReplies,6}  {row.BytesPerCycle,7:F1}  {(row.Stable ? "yes" : "no "),-6}  {row.LostFrames}");
                 }
                 double highest = rows.Where(r => r.Stable).Select(r => r.Rate).DefaultIfEmpty(0).Max();
                 if (parse.GetValue(json)) JsonOutput.Write(stdout, new { joints = n, rows, highest_stable_rate = highest, cpu = CommonOptions.CpuDescription() });
@@ -66,7 +71,53 @@ internal static class BenchCycleCommand
         using var chain = new SimulatedDynamixelChain(servos);
         chain.Start();
         var robot = RobotDescription.Parse(Document(chain.PortPath, joints, rate, baud, driver, fast), "naf bench cycle");
-        using var controller = new RobotController(robot, new DynamixelJointTransport(robot));
+        return Run(robot, new DynamixelJointTransport(robot), joints, rate, seconds, () => 0);
+    }
+
+    private static CycleRow MeasureEtherCat(int joints, double rate, string link, double seconds)
+    {
+        var drives = Enumerable.Range(0, joints).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(countsPerRadian: 20861, serial: (uint)i)).ToArray();
+        string name = $"nafb{Environment.ProcessId % 100000}";
+        NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
+        JsonObject transport;
+        if (link == "veth")
+        {
+            SimRobotCommand.MakeVeth(name);
+            segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(drives.Select(d => d.Esc).ToArray(), $"{name}-s", name);
+            segment.AttachDrives(drives);
+            transport = new JsonObject { ["type"] = "ethercat", ["interface"] = $"{name}-m" };
+        }
+        else if (link == "udp")
+        {
+            segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives(drives);
+            transport = new JsonObject { ["type"] = "ethercat", ["udp"] = segment.EndPoint.ToString() };
+        }
+        else throw new ArgumentException($"--ethercat must be veth or udp, got '{link}'.");
+        try
+        {
+            var doc = Document("unused", joints, rate, 1_000_000, null, false);
+            doc["transport"] = transport;
+            foreach (var j in doc["joints"]!.AsArray())
+            {
+                j!.AsObject().Remove("id");
+                j.AsObject().Remove("model");
+            }
+            var list = doc["joints"]!.AsArray();
+            for (int i = 0; i < list.Count; i++) list[i]!["slave"] = i;
+            var robot = RobotDescription.Parse(doc, "naf bench cycle --ethercat");
+            var ecTransport = new EtherCatJointTransport(robot);
+            return Run(robot, ecTransport, joints, rate, seconds, () => ecTransport.LostFrames);
+        }
+        finally
+        {
+            segment.Dispose();
+            if (link == "veth") SimRobotCommand.RemoveVeth(name);
+        }
+    }
+
+    private static CycleRow Run(RobotDescription robot, IJointTransport transport, int joints, double rate, double seconds, Func<long> lostFrames)
+    {
+        using var controller = new RobotController(robot, transport);
         controller.Start();
         controller.Arm();
         var q = new double[joints];
@@ -95,7 +146,7 @@ internal static class BenchCycleCommand
         double periodMs = 1000 / rate;
         bool stable = summary.Overruns == 0 && controller.MissedReplies == 0 && summary.JitterP99 < 0.1 * periodMs;
         return new CycleRow(rate, summary.Cycles, summary.CycleP50, summary.CycleP99, summary.CycleMax, summary.JitterP50, summary.JitterP99,
-            summary.JitterMax, summary.Overruns, controller.MissedReplies, bytes, stable);
+            summary.JitterMax, summary.Overruns, controller.MissedReplies, bytes, stable, lostFrames());
     }
 
     private static JsonObject Document(string port, int joints, double rate, int baud, string? driver, bool fast)
@@ -122,5 +173,5 @@ internal static class BenchCycleCommand
     }
 
     private sealed record CycleRow(double Rate, long Cycles, double CycleP50, double CycleP99, double CycleMax, double JitterP50,
-        double JitterP99, double JitterMax, long Overruns, long MissedReplies, double BytesPerCycle, bool Stable);
+        double JitterP99, double JitterMax, long Overruns, long MissedReplies, double BytesPerCycle, bool Stable, long LostFrames);
 }

@@ -108,13 +108,8 @@ internal static class SimRobotCommand
                 NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
                 if (name is not null)
                 {
-                    if (name.Length > 13) throw new ArgumentException($"--veth '{name}' is too long: interface names are at most 15 characters with the -m/-s suffix.");
-                    Ip($"netns add {name}");
                     made = true;
-                    Ip($"link add {name}-m type veth peer name {name}-s");
-                    Ip($"link set {name}-s netns {name}");
-                    Ip($"link set {name}-m up");
-                    Ip($"-n {name} link set {name}-s up");
+                    MakeVeth(name);
                     segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(escs, $"{name}-s", name);
                     stdout.WriteLine($"serving {n} simulated EtherCAT slaves on {name}-s in namespace {name}; the master's side is {name}-m (naf hw scan --ethercat {name}-m)");
                 }
@@ -138,11 +133,7 @@ internal static class SimRobotCommand
             }
             finally
             {
-                if (made)
-                {
-                    TryIp($"link del {name}-m");
-                    TryIp($"netns del {name}");
-                }
+                if (made) RemoveVeth(name!);
             }
         });
         return command;
@@ -206,6 +197,24 @@ internal static class SimRobotCommand
     {
         using var signals = new CtrlC();
         signals.Token.WaitHandle.WaitOne(seconds is double s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Makes network namespace NAME and a veth pair NAME-m (here) / NAME-s (inside it), both up.</summary>
+    internal static void MakeVeth(string name)
+    {
+        if (name.Length > 13) throw new ArgumentException($"veth name '{name}' is too long: interface names are at most 15 characters with the -m/-s suffix.");
+        Ip($"netns add {name}");
+        Ip($"link add {name}-m type veth peer name {name}-s");
+        Ip($"link set {name}-s netns {name}");
+        Ip($"link set {name}-m up");
+        Ip($"-n {name} link set {name}-s up");
+    }
+
+    /// <summary>Removes what <see cref="MakeVeth"/> made (quietly, whatever of it exists).</summary>
+    internal static void RemoveVeth(string name)
+    {
+        TryIp($"link del {name}-m");
+        TryIp($"netns del {name}");
     }
 
     private static void Ip(string arguments)

@@ -37,6 +37,8 @@ public sealed class EtherCatJointTransport : IJointTransport
     public int JointCount => _slaveOf.Length;
     public string Description => $"ethercat {_robot.Port}";
     public string LastFault { get; private set; } = "";
+    /// <summary>Frames the master lost (each retried or reported).</summary>
+    public long LostFrames => _master?.LostFrames ?? 0;
 
     public void Connect()
     {
