@@ -88,8 +88,9 @@ internal static class SimRobotCommand
         var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM)." };
         var robotFile = new Option<string?>("--robot") { Description = "Serve one CiA 402 drive per joint of this ethercat robot file, moved by its built-in arm's dynamics, on the UDP port its transport names." };
         var timeScale = new Option<double>("--time-scale") { Description = "With --robot: simulated seconds per wall-clock second (give the same --robot-time-scale to train/run/eval).", DefaultValueFactory = _ => 1 };
+        var faults = new Option<string[]>("--fault") { Description = "Inject a fault, optionally at a time: lost[:N], link-down, safeop-error:SLAVE, drive-fault:SLAVE, each with @SECONDS (e.g. drive-fault:2@10).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("ethercat", "Serve simulated EtherCAT slaves (ESC registers, SII, AL states; CiA 402 drives with --robot) on UDP loopback or a veth pair in a namespace.")
-            { slaves, udp, veth, seconds, robotFile, timeScale };
+            { slaves, udp, veth, seconds, robotFile, timeScale, faults };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -100,8 +101,9 @@ internal static class SimRobotCommand
             {
                 int n = parse.GetValue(slaves);
                 if (n is < 1 or > 64) throw new ArgumentException($"--slaves must be 1..64, got {n}.");
+                var schedule = (parse.GetValue(faults) ?? []).Select(ParseTimedEcFault).OrderBy(f => f.At).ToList();
                 if (parse.GetValue(robotFile) is string robotPath)
-                    return ServeRobot(RobotSetup.Load(robotPath), parse.GetValue(timeScale), parse.GetValue(seconds), stdout);
+                    return ServeRobot(RobotSetup.Load(robotPath), parse.GetValue(timeScale), parse.GetValue(seconds), schedule, stdout, stderr);
                 if (name is null == parse.GetValue(udp) is null) throw new ArgumentException("give exactly one of --udp PORT or --veth NAME (or --robot FILE).");
                 var escs = Enumerable.Range(0, n).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedEsc(
                     0x0000_0F1E, 0x0402_0001, 1, 1000u + (uint)i, $"NafNative sim drive {i}", 0, 0)).ToArray();
@@ -121,12 +123,12 @@ internal static class SimRobotCommand
                 stdout.Flush();
                 using (segment)
                 {
-                    WaitForStop(parse.GetValue(seconds));
+                    WaitForStop(parse.GetValue(seconds), segment, schedule, stderr);
                     stdout.WriteLine($"stopped: {segment.FramesReceived} frames received, {segment.FramesDropped} dropped");
                 }
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or System.Net.Sockets.SocketException or FormatException)
             {
                 stderr.WriteLine($"error: {e.Message}");
                 return 1;
@@ -140,7 +142,8 @@ internal static class SimRobotCommand
     }
 
     // The drives of an ethercat robot file on its UDP port, moved by the arm's dynamics.
-    private static int ServeRobot(NafNative.Hardware.Robots.RobotDescription robot, double timeScale, double? seconds, TextWriter stdout)
+    private static int ServeRobot(NafNative.Hardware.Robots.RobotDescription robot, double timeScale, double? seconds,
+        List<(double At, NafNative.Hardware.Simulated.EtherCat.EcFault Fault)> schedule, TextWriter stdout, TextWriter stderr)
     {
         if (robot.Transport != "ethercat" || robot.EtherCatUdp is null)
             throw new ArgumentException($"robot {robot.Name}: --robot needs an ethercat robot file with a \"udp\" transport (got {robot.Transport} {robot.Port}).");
@@ -162,7 +165,7 @@ internal static class SimRobotCommand
         using var segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives(drives, endPoint.Port, dynamics, timeScale);
         stdout.WriteLine($"serving {slaves} simulated CiA 402 drives for robot {robot.Name} on {segment.Where}, time scale {timeScale}");
         stdout.Flush();
-        WaitForStop(seconds);
+        WaitForStop(seconds, segment, schedule, stderr);
         stdout.WriteLine($"stopped: {segment.FramesReceived} frames received, {segment.FramesDropped} dropped");
         return 0;
     }
@@ -192,11 +195,31 @@ internal static class SimRobotCommand
         }
     }
 
-    // Until Ctrl-C, SIGTERM or the optional time limit.
-    private static void WaitForStop(double? seconds)
+    // Until Ctrl-C, SIGTERM or the optional time limit, injecting the scheduled faults on the way.
+    private static void WaitForStop(double? seconds, NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment,
+        List<(double At, NafNative.Hardware.Simulated.EtherCat.EcFault Fault)> schedule, TextWriter stderr)
     {
         using var signals = new CtrlC();
-        signals.Token.WaitHandle.WaitOne(seconds is double s ? TimeSpan.FromSeconds(s) : Timeout.InfiniteTimeSpan);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!signals.Token.IsCancellationRequested && (seconds is not double s || clock.Elapsed.TotalSeconds < s))
+        {
+            while (schedule.Count > 0 && schedule[0].At <= clock.Elapsed.TotalSeconds)
+            {
+                segment.Inject(schedule[0].Fault);
+                stderr.WriteLine($"sim-robot: injected {schedule[0].Fault.Kind} (slave {schedule[0].Fault.Slave}) at {clock.Elapsed.TotalSeconds:F1} s");
+                schedule.RemoveAt(0);
+            }
+            signals.Token.WaitHandle.WaitOne(20);
+        }
+    }
+
+    private static (double At, NafNative.Hardware.Simulated.EtherCat.EcFault Fault) ParseTimedEcFault(string text)
+    {
+        int at = text.IndexOf('@');
+        if (at < 0) return (0, NafNative.Hardware.Simulated.EtherCat.EcFault.Parse(text));
+        if (!double.TryParse(text[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out double seconds) || seconds < 0)
+            throw new FormatException($"fault '{text}': the time after @ must be seconds ≥ 0.");
+        return (seconds, NafNative.Hardware.Simulated.EtherCat.EcFault.Parse(text[..at]));
     }
 
     /// <summary>Makes network namespace NAME and a veth pair NAME-m (here) / NAME-s (inside it), both up.</summary>

@@ -121,4 +121,36 @@ public sealed class EcRobotTests
         Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.LinkLost));
         Assert.That(ex.Message, Does.Contain("lost"));
     }
+
+    [Test]
+    public void SlaveDropsToSafeOpError_StopsTheArmNamingTheSlave()
+    {
+        using var robot = new EcRobot();
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
+        robot.Segment.Inject(EcFault.Parse("safeop-error:2"));
+        var ex = Assert.Throws<RobotStoppedException>(() =>
+        {
+            for (int i = 0; i < 1000; i++) robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
+        });
+        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.HardwareError).Or.EqualTo(RobotStopReason.LinkLost));
+        Assert.That(ex.Message, Does.Contain("slave 2").Or.Contain("working counter"));
+        Assert.That(robot.Segment.Slaves[2].AlStatusCode, Is.EqualTo(0x001A));
+    }
+
+    [TestCase("lost:5", EcFaultKind.LostFrames, 0, 5)]
+    [TestCase("link-down", EcFaultKind.LinkDown, 0, 1)]
+    [TestCase("safeop-error:3", EcFaultKind.SafeOpError, 3, 1)]
+    [TestCase("drive-fault:1", EcFaultKind.DriveFault, 1, 1)]
+    public void EcFault_Parse_ReadsTheCliForm(string text, EcFaultKind kind, int slave, int count) =>
+        Assert.That(EcFault.Parse(text), Is.EqualTo(new EcFault(kind, slave, count)));
+
+    [TestCase("drive-fault")]
+    [TestCase("lost:x")]
+    [TestCase("melt:1")]
+    public void EcFault_ParseBadText_SaysTheForms(string text) =>
+        Assert.That(Assert.Throws<FormatException>(() => EcFault.Parse(text))!.Message, Does.Contain("lost[:N], link-down"));
 }

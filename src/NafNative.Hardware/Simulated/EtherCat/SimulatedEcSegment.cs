@@ -125,6 +125,37 @@ public sealed class SimulatedEcSegment : IDisposable
     /// <summary>The next <paramref name="count"/> frames are lost (not answered).</summary>
     public void DropFrames(int count) => Interlocked.Add(ref _dropNext, count);
 
+    /// <summary>Applies an injected fault. Slave faults are applied by the segment's thread at its next tick.</summary>
+    public void Inject(EcFault fault)
+    {
+        switch (fault.Kind)
+        {
+            case EcFaultKind.LostFrames: DropFrames(fault.Count); break;
+            case EcFaultKind.LinkDown: DropFrames(int.MaxValue / 2); break;
+            default:
+                if ((uint)fault.Slave >= (uint)_slaves.Length)
+                    throw new ArgumentOutOfRangeException(nameof(fault), fault.Slave, $"the segment has slaves 0..{_slaves.Length - 1}.");
+                if (fault.Kind == EcFaultKind.DriveFault && Volatile.Read(ref _drives).Length <= fault.Slave)
+                    throw new ArgumentException($"slave {fault.Slave} has no drive behind it.", nameof(fault));
+                lock (_pendingFaults) _pendingFaults.Enqueue(fault);
+                break;
+        }
+    }
+
+    private readonly Queue<EcFault> _pendingFaults = new();
+
+    private void ApplyPendingFaults()
+    {
+        lock (_pendingFaults)
+        {
+            while (_pendingFaults.TryDequeue(out var f))
+            {
+                if (f.Kind == EcFaultKind.SafeOpError) _slaves[f.Slave].Fail(AlState.SafeOp, 0x001A);
+                else Volatile.Read(ref _drives)[f.Slave].InjectFault();
+            }
+        }
+    }
+
     public void Dispose()
     {
         _stop = true;
@@ -135,6 +166,7 @@ public sealed class SimulatedEcSegment : IDisposable
     // Advances the drives by the time since the last tick and applies the SM watchdog.
     private void TickDrives(bool checkWatchdog)
     {
+        if (_pendingFaults.Count > 0) ApplyPendingFaults();
         var drives = Volatile.Read(ref _drives);
         if (drives.Length == 0) return;
         var now = _clock.Elapsed;

@@ -137,8 +137,10 @@ public sealed class SimulatedEsc
                 for (int i = 0; i < n; i++) data[inData + i] = Read(inPhysical + i);
                 wkc += 1;
             }
-            else if (type == 2 && command is EcCommand.Lwr or EcCommand.Lrw)
+            else if (type == 2 && command is EcCommand.Lwr or EcCommand.Lrw && State == AlState.Op)
             {
+                // Outputs are taken only in OP (in SAFE-OP they are held safe), so a slave that left OP shows as a
+                // working counter short by 2.
                 Write(inPhysical, data.Slice(inData, n));
                 wkc += command == EcCommand.Lrw ? 2 : 1;
                 ProcessDataWritten = true;

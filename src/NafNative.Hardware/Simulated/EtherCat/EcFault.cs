@@ -1,0 +1,39 @@
+namespace NafNative.Hardware.Simulated.EtherCat;
+
+/// <summary>Faults a simulated EtherCAT segment can be told to produce (the CLI's <c>--fault</c>).</summary>
+public enum EcFaultKind
+{
+    /// <summary>The next <c>Count</c> frames are lost.</summary>
+    LostFrames,
+    /// <summary>The link goes down: every frame from now on is lost.</summary>
+    LinkDown,
+    /// <summary>Slave <c>Slave</c> drops to SAFE-OP+ERROR (AL status code 0x001A, synchronization error).</summary>
+    SafeOpError,
+    /// <summary>The drive behind slave <c>Slave</c> faults (CiA 402 Fault until a fault reset).</summary>
+    DriveFault,
+}
+
+/// <summary>One injected EtherCAT fault.</summary>
+public readonly record struct EcFault(EcFaultKind Kind, int Slave = 0, int Count = 1)
+{
+    /// <summary>Parses <c>lost[:N]</c>, <c>link-down</c>, <c>safeop-error:SLAVE</c>, <c>drive-fault:SLAVE</c>.</summary>
+    public static EcFault Parse(string text)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(text);
+        string[] p = text.Split(':');
+        string usage = $"fault '{text}': use lost[:N], link-down, safeop-error:SLAVE or drive-fault:SLAVE";
+        int Int(int index, int fallback)
+        {
+            if (p.Length <= index) return fallback;
+            return int.TryParse(p[index], out int v) && v >= 0 ? v : throw new FormatException($"{usage} ('{p[index]}' is not a number ≥ 0).");
+        }
+        return p[0].ToLowerInvariant() switch
+        {
+            "lost" => new EcFault(EcFaultKind.LostFrames, Count: Math.Max(1, Int(1, 1))),
+            "link-down" => new EcFault(EcFaultKind.LinkDown),
+            "safeop-error" when p.Length == 2 => new EcFault(EcFaultKind.SafeOpError, Slave: Int(1, 0)),
+            "drive-fault" when p.Length == 2 => new EcFault(EcFaultKind.DriveFault, Slave: Int(1, 0)),
+            _ => throw new FormatException(usage + "."),
+        };
+    }
+}
