@@ -25,13 +25,44 @@ public sealed class SimulatedCia402Drive
     /// <param name="serial">SII serial number.</param>
     public SimulatedCia402Drive(double timeConstant = 0.02, double countsPerRadian = 1, uint serial = 1)
     {
-        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes);
+        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes, coe: true);
         TimeConstant = timeConstant;
         CountsPerRadian = countsPerRadian;
+        Esc.Dictionary = BuildDictionary(serial);
         Update(0);
     }
 
     public double CountsPerRadian { get; }
+
+    // CiA 301 communication objects, the standard PDO assignment and mapping (writable in PRE-OP), and the 402
+    // objects, the process-data ones read live from the ESC's SM buffers.
+    private ObjectDictionary BuildDictionary(uint serial)
+    {
+        var d = new ObjectDictionary();
+        d.AddU32(0x1000, 0, 0x0002_0192); // device type: CiA 402 servo drive
+        d.AddU8(0x1018, 0, 4);
+        d.AddU32(0x1018, 1, 0x0000_0F1E);
+        d.AddU32(0x1018, 2, 0x0402_0001);
+        d.AddU32(0x1018, 3, 1);
+        d.AddU32(0x1018, 4, serial);
+        d.AddU8(0x1C12, 0, 1, writable: true, preOpOnly: true);
+        d.Add(0x1C12, 1, [0x00, 0x16], writable: true, preOpOnly: true);
+        d.AddU8(0x1C13, 0, 1, writable: true, preOpOnly: true);
+        d.Add(0x1C13, 1, [0x00, 0x1A], writable: true, preOpOnly: true);
+        uint[] rx = [0x6040_0010, 0x607A_0020, 0x60FF_0020, 0x6060_0008], tx = [0x6041_0010, 0x6064_0020, 0x606C_0020, 0x6061_0008];
+        d.AddU8(0x1600, 0, 4, writable: true, preOpOnly: true);
+        d.AddU8(0x1A00, 0, 4, writable: true, preOpOnly: true);
+        for (int i = 0; i < 4; i++)
+        {
+            d.AddU32(0x1600, (byte)(i + 1), rx[i], writable: true, preOpOnly: true);
+            d.AddU32(0x1A00, (byte)(i + 1), tx[i], writable: true, preOpOnly: true);
+        }
+        d.AddLive(0x6041, 0, 2, () => Esc.Memory.Slice(InputsAddress, 2).ToArray());
+        d.AddLive(0x6064, 0, 4, () => Esc.Memory.Slice(InputsAddress + 2, 4).ToArray());
+        d.AddLive(0x606C, 0, 4, () => Esc.Memory.Slice(InputsAddress + 6, 4).ToArray());
+        d.AddLive(0x603F, 0, 2, () => State == Cia402State.Fault ? [0x10, 0x23] : [0x00, 0x00]); // 0x2310: continuous over-current
+        return d;
+    }
 
     /// <summary>The shaft velocity (rad/s) the drive's controller holds now: the target in Operation enabled, CSV, OP.</summary>
     public double CommandedRadiansPerSecond { get; private set; }

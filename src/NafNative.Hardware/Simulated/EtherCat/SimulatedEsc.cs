@@ -29,7 +29,8 @@ public sealed class SimulatedEsc
     /// <param name="name">SII device name string.</param>
     /// <param name="outputBytes">Process data the master writes (SM2).</param>
     /// <param name="inputBytes">Process data the master reads (SM3).</param>
-    public SimulatedEsc(uint vendor, uint product, uint revision, uint serial, string name, int outputBytes, int inputBytes)
+    /// <param name="coe">Announce CoE in the SII (give it a <see cref="Dictionary"/>).</param>
+    public SimulatedEsc(uint vendor, uint product, uint revision, uint serial, string name, int outputBytes, int inputBytes, bool coe = false)
     {
         OutputBytes = outputBytes;
         InputBytes = inputBytes;
@@ -40,8 +41,11 @@ public sealed class SimulatedEsc
         _memory[0x0007] = 0x0F; // port descriptor: ports 0 and 1 MII, 2 and 3 not implemented
         _memory[0x0008] = 0x00; // features: no Distributed Clocks (bit 2 clear), so masters skip DC set-up
         SetAlStatus(AlState.Init, 0);
-        _sii = BuildSii(vendor, product, revision, serial, name);
+        _sii = BuildSii(vendor, product, revision, serial, name, coe);
     }
+
+    /// <summary>The CoE object dictionary behind the mailbox (null: no CoE; the SII then announces none).</summary>
+    public ObjectDictionary? Dictionary { get; set; }
 
     public int OutputBytes { get; }
     public int InputBytes { get; }
@@ -104,6 +108,12 @@ public sealed class SimulatedEsc
         if (kind == 0)
         {
             for (int i = 0; i < data.Length; i++) data[i] = Read(address + i);
+            // Reading SM1's last byte empties the in mailbox.
+            if (SmEnabled(1))
+            {
+                int start = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0808)), length = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x080A));
+                if (address <= start + length - 1 && address + data.Length > start + length - 1) _memory[0x080D] &= unchecked((byte)~0x08);
+            }
             return 1;
         }
         if (kind == 1)
@@ -166,6 +176,32 @@ public sealed class SimulatedEsc
         }
         if (address <= 0x0120 && address + data.Length > 0x0120) AlControl(_memory[0x0120]);
         if (address <= 0x0502 && address + data.Length > 0x0503) SiiCommand();
+        // A write that fills SM0's buffer to its last byte hands the mailbox to the slave (ESC behaviour).
+        if (SmEnabled(0))
+        {
+            int start = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0800)), length = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0802));
+            if (address <= start + length - 1 && address + data.Length > start + length - 1 && address >= start) Mailbox(start, length);
+        }
+    }
+
+    // Handles the mailbox in SM0: CoE SDO requests answered from the dictionary into SM1 (status 0x080D bit 3 = full).
+    private void Mailbox(int outStart, int outLength)
+    {
+        if (Dictionary is null || State is AlState.Init or AlState.None || !SmEnabled(1)) return;
+        Span<byte> m = _memory.AsSpan(outStart, outLength);
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(m);
+        if ((m[5] & 0x0F) != 0x03 || length < 2 || 6 + length > outLength) return; // only CoE
+        int service = BinaryPrimitives.ReadUInt16LittleEndian(m[6..]) >> 12;
+        if (service != 2) return;
+        byte[] reply = Dictionary.Handle(m.Slice(8, length - 2), State);
+        int inStart = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0808)), inLength = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x080A));
+        Span<byte> r = _memory.AsSpan(inStart, inLength);
+        r.Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)(2 + reply.Length));
+        r[5] = (byte)(0x03 | (m[5] & 0x70));
+        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], 0x3000); // CoE service 3: SDO response
+        reply.AsSpan(0, Math.Min(reply.Length, inLength - 8)).CopyTo(r[8..]);
+        _memory[0x080D] |= 0x08;
     }
 
     private void AlControl(byte control)
@@ -217,7 +253,7 @@ public sealed class SimulatedEsc
     }
 
     // SII image (ETG.1000.6 Table 16 / ETG.2010): identity words, mailbox layout, CoE, then a strings category.
-    private static ushort[] BuildSii(uint vendor, uint product, uint revision, uint serial, string name)
+    private static ushort[] BuildSii(uint vendor, uint product, uint revision, uint serial, string name, bool coe)
     {
         var words = new List<ushort>(new ushort[0x40]);
         void Put32(int word, uint value) { words[word] = (ushort)value; words[word + 1] = (ushort)(value >> 16); }
@@ -226,7 +262,7 @@ public sealed class SimulatedEsc
         Put32(0x000C, revision);
         Put32(0x000E, serial);
         words[0x0018] = 0x1000; words[0x0019] = 128; words[0x001A] = 0x1080; words[0x001B] = 128;
-        words[0x001C] = 0x0000; // mailbox protocols: none yet (no CoE mailbox in this simulator; masters then skip SDOs)
+        words[0x001C] = coe ? (ushort)0x0004 : (ushort)0x0000; // mailbox protocols: CoE when a dictionary is given
         words[0x003E] = 0x0001; // EEPROM size (KiB − 1)
         words[0x003F] = 0x0001; // version
         byte[] text = Encoding.ASCII.GetBytes(name);
