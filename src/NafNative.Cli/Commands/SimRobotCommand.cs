@@ -105,20 +105,22 @@ internal static class SimRobotCommand
                 if (parse.GetValue(robotFile) is string robotPath)
                     return ServeRobot(RobotSetup.Load(robotPath), parse.GetValue(timeScale), parse.GetValue(seconds), schedule, stdout, stderr);
                 if (name is null == parse.GetValue(udp) is null) throw new ArgumentException("give exactly one of --udp PORT or --veth NAME (or --robot FILE).");
-                var escs = Enumerable.Range(0, n).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedEsc(
-                    0x0000_0F1E, 0x0402_0001, 1, 1000u + (uint)i, $"NafNative sim drive {i}", 0, 0)).ToArray();
+                // CiA 402 drives (each behind its ESC, with a CoE object dictionary), moving by their own first-order lag.
+                var drives = Enumerable.Range(0, n).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(serial: 1000u + (uint)i)).ToArray();
+                var escs = drives.Select(d => d.Esc).ToArray();
                 NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
                 if (name is not null)
                 {
                     made = true;
                     MakeVeth(name);
                     segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(escs, $"{name}-s", name);
-                    stdout.WriteLine($"serving {n} simulated EtherCAT slaves on {name}-s in namespace {name}; the master's side is {name}-m (naf hw scan --ethercat {name}-m)");
+                    segment.AttachDrives(drives);
+                    stdout.WriteLine($"serving {n} simulated CiA 402 drives (EtherCAT slaves with CoE) on {name}-s in namespace {name}; the master's side is {name}-m (naf hw scan --ethercat {name}-m)");
                 }
                 else
                 {
-                    segment = new NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment(escs, parse.GetValue(udp)!.Value);
-                    stdout.WriteLine($"serving {n} simulated EtherCAT slaves on {segment.Where} (naf hw scan --udp {segment.EndPoint})");
+                    segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives(drives, parse.GetValue(udp)!.Value);
+                    stdout.WriteLine($"serving {n} simulated CiA 402 drives (EtherCAT slaves with CoE) on {segment.Where} (naf hw scan --udp {segment.EndPoint})");
                 }
                 stdout.Flush();
                 using (segment)

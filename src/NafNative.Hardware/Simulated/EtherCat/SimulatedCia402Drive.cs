@@ -45,6 +45,9 @@ public sealed class SimulatedCia402Drive
         d.AddU32(0x1018, 2, 0x0402_0001);
         d.AddU32(0x1018, 3, 1);
         d.AddU32(0x1018, 4, serial);
+        // SyncManager communication types: SM0 mailbox out, SM1 mailbox in, SM2 outputs, SM3 inputs.
+        d.AddU8(0x1C00, 0, 4);
+        for (byte sm = 1; sm <= 4; sm++) d.AddU8(0x1C00, sm, sm);
         d.AddU8(0x1C12, 0, 1, writable: true, preOpOnly: true);
         d.Add(0x1C12, 1, [0x00, 0x16], writable: true, preOpOnly: true);
         d.AddU8(0x1C13, 0, 1, writable: true, preOpOnly: true);

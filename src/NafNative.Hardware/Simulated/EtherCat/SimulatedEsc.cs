@@ -199,7 +199,9 @@ public sealed class SimulatedEsc
         r.Clear();
         BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)(2 + reply.Length));
         r[5] = (byte)(0x03 | (m[5] & 0x70));
-        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], 0x3000); // CoE service 3: SDO response
+        // CoE service 3 (SDO response), but an abort travels as an "Abort SDO Transfer Request": service 2
+        // (ETG.1000.6; SOEM recognises an abort only there).
+        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], reply[0] == 0x80 ? (ushort)0x2000 : (ushort)0x3000);
         reply.AsSpan(0, Math.Min(reply.Length, inLength - 8)).CopyTo(r[8..]);
         _memory[0x080D] |= 0x08;
     }
@@ -272,6 +274,19 @@ public sealed class SimulatedEsc
         words.Add(10); // category: strings
         words.Add((ushort)(strings.Count / 2));
         for (int i = 0; i < strings.Count; i += 2) words.Add((ushort)(strings[i] | strings[i + 1] << 8));
+        // Category 41: SyncManagers (8 bytes each: start, length, control, status, enable, type 1 mbx out, 2 mbx in,
+        // 3 outputs, 4 inputs). Masters take the process-data SMs' addresses from here and their lengths from the
+        // PDO mapping.
+        ushort[][] sms = [[0x1000, 128, 0x26, 1], [0x1080, 128, 0x22, 2], [0x1100, 0, 0x64, 3], [0x1180, 0, 0x20, 4]];
+        words.Add(41);
+        words.Add((ushort)(sms.Length * 4));
+        foreach (var sm in sms)
+        {
+            words.Add(sm[0]);
+            words.Add(sm[1]);
+            words.Add((ushort)(sm[2] | 0 << 8)); // control, status
+            words.Add((ushort)(1 | sm[3] << 8)); // enable, type
+        }
         words.Add(0xFFFF); // end of categories
         return [.. words];
     }
