@@ -77,15 +77,23 @@ internal static class BenchCycleCommand
     private static CycleRow MeasureEtherCat(int joints, double rate, string link, double seconds)
     {
         var drives = Enumerable.Range(0, joints).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(countsPerRadian: 20861, serial: (uint)i)).ToArray();
-        string name = $"nafb{Environment.ProcessId % 100000}";
         NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
+        NafNative.Hardware.Simulated.EtherCat.VethNamespace? pair = null;
         JsonObject transport;
         if (link == "veth")
         {
-            SimRobotCommand.MakeVeth(name);
-            segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(drives.Select(d => d.Esc).ToArray(), $"{name}-s", name);
+            pair = new NafNative.Hardware.Simulated.EtherCat.VethNamespace($"nafb{Environment.ProcessId % 100000}");
+            try
+            {
+                segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(drives.Select(d => d.Esc).ToArray(), pair.SlaveSide, pair.Namespace);
+            }
+            catch
+            {
+                pair.Dispose();
+                throw;
+            }
             segment.AttachDrives(drives);
-            transport = new JsonObject { ["type"] = "ethercat", ["interface"] = $"{name}-m" };
+            transport = new JsonObject { ["type"] = "ethercat", ["interface"] = pair.MasterSide };
         }
         else if (link == "udp")
         {
@@ -111,7 +119,7 @@ internal static class BenchCycleCommand
         finally
         {
             segment.Dispose();
-            if (link == "veth") SimRobotCommand.RemoveVeth(name);
+            pair?.Dispose();
         }
     }
 

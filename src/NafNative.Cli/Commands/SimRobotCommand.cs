@@ -28,7 +28,7 @@ internal static class SimRobotCommand
             {
                 double scale = parse.GetValue(timeScale);
                 if (!(scale >= 1 && scale <= 1000)) throw new ArgumentException($"--time-scale must be in [1, 1000], got {scale}.");
-                var schedule = (parse.GetValue(faults) ?? []).Select(ParseTimedFault).OrderBy(f => f.At).ToList();
+                var schedule = (parse.GetValue(faults) ?? []).Select(f => ParseTimed(f, ServoFault.Parse)).OrderBy(f => f.At).ToList();
                 SimulatedRobot simulated;
                 if (parse.GetValue(robotFile) is string path)
                 {
@@ -96,12 +96,12 @@ internal static class SimRobotCommand
             var stdout = parse.InvocationConfiguration.Output;
             var stderr = parse.InvocationConfiguration.Error;
             string? name = parse.GetValue(veth);
-            bool made = false;
+            NafNative.Hardware.Simulated.EtherCat.VethNamespace? pair = null;
             try
             {
                 int n = parse.GetValue(slaves);
                 if (n is < 1 or > 64) throw new ArgumentException($"--slaves must be 1..64, got {n}.");
-                var schedule = (parse.GetValue(faults) ?? []).Select(ParseTimedEcFault).OrderBy(f => f.At).ToList();
+                var schedule = (parse.GetValue(faults) ?? []).Select(f => ParseTimed(f, NafNative.Hardware.Simulated.EtherCat.EcFault.Parse)).OrderBy(f => f.At).ToList();
                 if (parse.GetValue(robotFile) is string robotPath)
                     return ServeRobot(RobotSetup.Load(robotPath), parse.GetValue(timeScale), parse.GetValue(seconds), schedule, stdout, stderr);
                 if (name is null == parse.GetValue(udp) is null) throw new ArgumentException("give exactly one of --udp PORT or --veth NAME (or --robot FILE).");
@@ -111,11 +111,10 @@ internal static class SimRobotCommand
                 NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
                 if (name is not null)
                 {
-                    made = true;
-                    MakeVeth(name);
-                    segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(escs, $"{name}-s", name);
+                    pair = new NafNative.Hardware.Simulated.EtherCat.VethNamespace(name);
+                    segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.OnInterface(escs, pair.SlaveSide, pair.Namespace);
                     segment.AttachDrives(drives);
-                    stdout.WriteLine($"serving {n} simulated CiA 402 drives (EtherCAT slaves with CoE) on {name}-s in namespace {name}; the master's side is {name}-m (naf hw scan --ethercat {name}-m)");
+                    stdout.WriteLine($"serving {n} simulated CiA 402 drives (EtherCAT slaves with CoE) on {pair.SlaveSide} in namespace {pair.Namespace}; the master's side is {pair.MasterSide} (naf hw scan --ethercat {pair.MasterSide})");
                 }
                 else
                 {
@@ -137,7 +136,7 @@ internal static class SimRobotCommand
             }
             finally
             {
-                if (made) RemoveVeth(name!);
+                pair?.Dispose();
             }
         });
         return command;
@@ -215,57 +214,15 @@ internal static class SimRobotCommand
         }
     }
 
-    private static (double At, NafNative.Hardware.Simulated.EtherCat.EcFault Fault) ParseTimedEcFault(string text)
+
+    // FAULT or FAULT@SECONDS, for either simulator's fault syntax.
+    private static (double At, T Fault) ParseTimed<T>(string text, Func<string, T> parse)
     {
         int at = text.IndexOf('@');
-        if (at < 0) return (0, NafNative.Hardware.Simulated.EtherCat.EcFault.Parse(text));
+        if (at < 0) return (0, parse(text));
         if (!double.TryParse(text[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out double seconds) || seconds < 0)
             throw new FormatException($"fault '{text}': the time after @ must be seconds ≥ 0.");
-        return (seconds, NafNative.Hardware.Simulated.EtherCat.EcFault.Parse(text[..at]));
-    }
-
-    /// <summary>Makes network namespace NAME and a veth pair NAME-m (here) / NAME-s (inside it), both up.</summary>
-    internal static void MakeVeth(string name)
-    {
-        if (name.Length > 13) throw new ArgumentException($"veth name '{name}' is too long: interface names are at most 15 characters with the -m/-s suffix.");
-        Ip($"netns add {name}");
-        Ip($"link add {name}-m type veth peer name {name}-s");
-        Ip($"link set {name}-s netns {name}");
-        Ip($"link set {name}-m up");
-        Ip($"-n {name} link set {name}-s up");
-    }
-
-    /// <summary>Removes what <see cref="MakeVeth"/> made (quietly, whatever of it exists).</summary>
-    internal static void RemoveVeth(string name)
-    {
-        TryIp($"link del {name}-m");
-        TryIp($"netns del {name}");
-    }
-
-    private static void Ip(string arguments)
-    {
-        var (code, error) = RunIp(arguments);
-        if (code != 0) throw new InvalidOperationException($"ip {arguments} failed ({code}): {error.Trim()} (making a veth pair and a namespace needs root and iproute2).");
-    }
-
-    private static void TryIp(string arguments) => RunIp(arguments);
-
-    private static (int Code, string Error) RunIp(string arguments)
-    {
-        using var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
-            ?? throw new InvalidOperationException("cannot start ip (install iproute2).");
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, error);
-    }
-
-    private static (double At, ServoFault Fault) ParseTimedFault(string text)
-    {
-        int at = text.IndexOf('@');
-        if (at < 0) return (0, ServoFault.Parse(text));
-        if (!double.TryParse(text[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out double seconds) || seconds < 0)
-            throw new FormatException($"fault '{text}': the time after @ must be seconds ≥ 0.");
-        return (seconds, ServoFault.Parse(text[..at]));
+        return (seconds, parse(text[..at]));
     }
 
     private static byte[] ParseIds(string text) =>

@@ -12,7 +12,7 @@ public sealed class EcRawLinkTests
     public void Discover_OverAVethPairIntoANamespace_FindsAndAddressesEverySlave()
     {
         VethPair.RequireRoot();
-        using var veth = new VethPair();
+        using var veth = VethPair.Create();
         using var segment = SimulatedEcSegment.OnInterface(
             [new SimulatedEsc(0x0F1E, 0x0402_0001, 3, 7, "drive a", 11, 11), new SimulatedEsc(0x0F1E, 0x0402_0001, 3, 8, "drive b", 11, 11)],
             veth.SlaveSide, veth.Namespace);
@@ -29,7 +29,7 @@ public sealed class EcRawLinkTests
     public void LostFramesOnTheWire_AreRetried()
     {
         VethPair.RequireRoot();
-        using var veth = new VethPair();
+        using var veth = VethPair.Create();
         using var segment = SimulatedEcSegment.OnInterface([new SimulatedEsc(1, 2, 3, 4, "d", 0, 0)], veth.SlaveSide, veth.Namespace);
         using var master = new EcMaster(new RawEthernetLink(veth.MasterSide), TimeSpan.FromMilliseconds(20));
         segment.DropFrames(1);
@@ -42,7 +42,7 @@ public sealed class EcRawLinkTests
     {
         VethPair.RequireRoot();
         string ns, side;
-        using (var veth = new VethPair())
+        using (var veth = VethPair.Create())
         {
             ns = veth.Namespace;
             side = veth.MasterSide;

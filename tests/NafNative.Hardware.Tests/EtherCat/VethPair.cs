@@ -1,36 +1,12 @@
-using System.Diagnostics;
-
 namespace NafNative.Hardware.Tests.EtherCat;
 
-/// <summary>A veth pair made for one test: <see cref="MasterSide"/> in this namespace, <see cref="SlaveSide"/> inside a
-/// network namespace of its own; both removed on dispose. Needs root (CI runs as root); never touches a real
-/// interface.</summary>
-internal sealed class VethPair : IDisposable
+/// <summary>The test side of <see cref="NafNative.Hardware.Simulated.EtherCat.VethNamespace"/>: a name of its own per test, and whether
+/// this process may make one.</summary>
+internal static class VethPair
 {
-    public VethPair()
-    {
-        string tag = $"{Environment.ProcessId % 10000:D4}{Random.Shared.Next(100):D2}";
-        Namespace = $"nafec{tag}";
-        MasterSide = $"ecm{tag}";
-        SlaveSide = $"ecs{tag}";
-        try
-        {
-            Ip($"netns add {Namespace}");
-            Ip($"link add {MasterSide} type veth peer name {SlaveSide}");
-            Ip($"link set {SlaveSide} netns {Namespace}");
-            Ip($"link set {MasterSide} up");
-            Ip($"-n {Namespace} link set {SlaveSide} up");
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
-    }
-
-    public string Namespace { get; }
-    public string MasterSide { get; }
-    public string SlaveSide { get; }
+    /// <summary>A namespace and veth pair for one test (removed on dispose).</summary>
+    public static NafNative.Hardware.Simulated.EtherCat.VethNamespace Create() =>
+        new($"nafec{Environment.ProcessId % 10000:D4}{Random.Shared.Next(100):D2}");
 
     /// <summary>Ignores the test (with the reason) unless this process may make namespaces and raw sockets; under
     /// CI=true (root) a missing capability is a failure, so the raw path is always tested there.</summary>
@@ -41,27 +17,5 @@ internal sealed class VethPair : IDisposable
         string reason = "raw EtherCAT tests need root and iproute2 (ip) to make a veth pair and a network namespace";
         if (Environment.GetEnvironmentVariable("CI") == "true") Assert.Fail(reason);
         Assert.Ignore(reason);
-    }
-
-    public void Dispose()
-    {
-        TryIp($"link del {MasterSide}");
-        TryIp($"netns del {Namespace}");
-    }
-
-    private static void Ip(string arguments)
-    {
-        var (code, error) = Run(arguments);
-        if (code != 0) throw new InvalidOperationException($"ip {arguments} failed ({code}): {error}");
-    }
-
-    private static void TryIp(string arguments) => Run(arguments);
-
-    private static (int Code, string Error) Run(string arguments)
-    {
-        using var p = Process.Start(new ProcessStartInfo("ip", arguments) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-        string error = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, error);
     }
 }
