@@ -72,17 +72,8 @@ public sealed class EcRobotTests
     public void DriveFault_StopsTheArmNamingTheJoint()
     {
         using var robot = new EcRobot();
-        robot.Controller.Start();
-        robot.Controller.Arm();
-        var q = new double[3];
-        var qd = new double[3];
-        robot.Controller.WaitForState(robot.Controller.Command([0.2, 0.2, 0.2]), q, qd);
-        robot.Drives[1].InjectFault();
-        var ex = Assert.Throws<RobotStoppedException>(() =>
-        {
-            for (int i = 0; i < 100; i++) robot.Controller.WaitForState(robot.Controller.Command([0.2, 0.2, 0.2]), q, qd);
-        });
-        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.HardwareError));
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.2, 0.2, 0.2], () => robot.Drives[1].InjectFault(), before: 1, after: 100);
+        Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.HardwareError));
         Assert.That(ex.Message, Does.Contain("elbow (slave 1)").And.Contain("Fault"));
     }
 
@@ -108,17 +99,8 @@ public sealed class EcRobotTests
     public void LostSegment_StopsAsLinkLost()
     {
         using var robot = new EcRobot();
-        robot.Controller.Start();
-        robot.Controller.Arm();
-        var q = new double[3];
-        var qd = new double[3];
-        robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
-        robot.Segment.DropFrames(1_000_000);
-        var ex = Assert.Throws<RobotStoppedException>(() =>
-        {
-            for (int i = 0; i < 1000; i++) robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
-        });
-        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.LinkLost));
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.1, 0.1, 0.1], () => robot.Segment.DropFrames(1_000_000), before: 1, after: 1000);
+        Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.LinkLost));
         Assert.That(ex.Message, Does.Contain("lost"));
     }
 
@@ -126,17 +108,8 @@ public sealed class EcRobotTests
     public void SlaveDropsToSafeOpError_StopsTheArmNamingTheSlave()
     {
         using var robot = new EcRobot();
-        robot.Controller.Start();
-        robot.Controller.Arm();
-        var q = new double[3];
-        var qd = new double[3];
-        robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
-        robot.Segment.Inject(EcFault.Parse("safeop-error:2"));
-        var ex = Assert.Throws<RobotStoppedException>(() =>
-        {
-            for (int i = 0; i < 1000; i++) robot.Controller.WaitForState(robot.Controller.Command([0.1, 0.1, 0.1]), q, qd);
-        });
-        Assert.That(ex!.Reason, Is.EqualTo(RobotStopReason.HardwareError).Or.EqualTo(RobotStopReason.LinkLost));
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.1, 0.1, 0.1], () => robot.Segment.Inject(EcFault.Parse("safeop-error:2")), before: 1, after: 1000);
+        Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.HardwareError).Or.EqualTo(RobotStopReason.LinkLost));
         Assert.That(ex.Message, Does.Contain("slave 2").Or.Contain("working counter"));
         Assert.That(robot.Segment.Slaves[2].AlStatusCode, Is.EqualTo(0x001A));
     }

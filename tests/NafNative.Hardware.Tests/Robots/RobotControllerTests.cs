@@ -39,7 +39,7 @@ public sealed class RobotControllerTests
     public void UnpluggedServo_StopsTheArmAsLinkLost_NamingTheServo()
     {
         using var robot = new TestRobot();
-        var ex = DriveUntilStopped(robot, () => robot.Chain.Inject(new ServoFault(ServoFaultKind.Unplug, Id: 2)));
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.3, 0.3, -0.3], () => robot.Chain.Inject(new ServoFault(ServoFaultKind.Unplug, Id: 2)));
         Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.LinkLost));
         Assert.That(ex.Message, Does.Contain("servo 2"));
         var states = robot.Chain.Snapshot();
@@ -51,7 +51,7 @@ public sealed class RobotControllerTests
     public void Overload_StopsTheArmAsHardwareError_NamingJointAndError()
     {
         using var robot = new TestRobot();
-        var ex = DriveUntilStopped(robot, () => robot.Chain.Inject(new ServoFault(ServoFaultKind.Overload, Id: 3)));
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.3, 0.3, -0.3], () => robot.Chain.Inject(new ServoFault(ServoFaultKind.Overload, Id: 3)));
         Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.HardwareError));
         Assert.That(ex.Message, Does.Contain("wrist").And.Contain("overload"));
         Assert.That(robot.Chain.Snapshot().Select(s => s.GoalVelocity), Is.All.Zero);
@@ -74,28 +74,11 @@ public sealed class RobotControllerTests
     public void RequestStop_LikeCtrlC_LeavesEveryServoAtZeroVelocityWithTorqueOff()
     {
         using var robot = new TestRobot();
-        var ex = DriveUntilStopped(robot, () => robot.Controller.RequestStop("interrupted (Ctrl-C)"));
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.3, 0.3, -0.3], () => robot.Controller.RequestStop("interrupted (Ctrl-C)"));
         Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.Requested));
         var states = robot.Chain.Snapshot();
         Assert.That(states.Select(s => s.GoalVelocity), Is.All.Zero);
         Assert.That(states.Select(s => s.TorqueEnabled), Is.All.False);
-    }
-
-    // Starts the loop, moves the arm for a few steps, does `fault`, and keeps commanding until the loop stops the arm.
-    private static RobotStoppedException DriveUntilStopped(TestRobot robot, Action fault)
-    {
-        robot.Controller.Start();
-        robot.Controller.Arm();
-        var q = new double[3];
-        var qd = new double[3];
-        double[] v = [0.3, 0.3, -0.3];
-        for (int i = 0; i < 5; i++) robot.Controller.WaitForState(robot.Controller.Command(v), q, qd);
-        fault();
-        var ex = Assert.Throws<RobotStoppedException>(() =>
-        {
-            for (int i = 0; i < 200; i++) robot.Controller.WaitForState(robot.Controller.Command(v), q, qd);
-        });
-        return ex!;
     }
 
     [Test]
