@@ -97,7 +97,6 @@ public sealed class SimulatedCia402Drive
     public void Update(double seconds, bool moveShaft = true)
     {
         Span<byte> memory = Esc.Memory;
-        bool processData = Esc.State is AlState.SafeOp or AlState.Op;
         ushort control = BinaryPrimitives.ReadUInt16LittleEndian(memory[OutputsAddress..]);
         int targetVelocity = BinaryPrimitives.ReadInt32LittleEndian(memory[(OutputsAddress + 6)..]);
         sbyte mode = (sbyte)memory[OutputsAddress + 10];
@@ -118,13 +117,15 @@ public sealed class SimulatedCia402Drive
             _velocity = target + (v0 - target) * decay;
             _position += target * seconds + (v0 - target) * TimeConstant * (1 - decay);
         }
-        WriteInputs(processData);
+        PublishInputs();
     }
 
-    private void WriteInputs(bool processData)
+    /// <summary>Writes statusword, position, velocity and mode into the inputs (SM3) while process data is valid
+    /// (SAFE-OP or OP); the arm dynamics call it after moving the shaft.</summary>
+    public void PublishInputs()
     {
         Span<byte> memory = Esc.Memory;
-        if (!processData) return;
+        if (Esc.State is not (AlState.SafeOp or AlState.Op)) return;
         BinaryPrimitives.WriteUInt16LittleEndian(memory[InputsAddress..], Cia402.Statusword(State));
         BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 2)..], (int)Math.Round(_position));
         BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 6)..], (int)Math.Round(_velocity));

@@ -198,7 +198,7 @@ public sealed class SimulatedEcSegment : IDisposable
         for (int i = 0; i < drives.Length; i++)
         {
             drives[i].SetShaft(_shaftQ[i], _shaftQd[i]);
-            drives[i].Update(0, moveShaft: false); // publish the new shaft state in the inputs
+            drives[i].PublishInputs();
         }
     }
 
