@@ -84,9 +84,11 @@ internal static class TrainCommand
                         show => SessionRunner.Run(resolved, run, createTask, trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}")));
                     var summary = result.Session;
                     string ending = interrupt.SignalName is string signal ? $"interrupted by {signal}" : summary.Interrupted ? "interrupted" : "finished";
-                    stdout.WriteLine($"{ending}: {summary.Metrics.TotalSteps} env steps, " +
+                    stdout.WriteLine($"{ending}: {summary.EnvSteps} env steps, " +
                         $"{summary.TotalUpdates} updates in {summary.Metrics.ElapsedSeconds:F0} s; " +
                         $"recent success {summary.Metrics.RecentSuccessRate:P0}, mean return {summary.Metrics.MeanRecentReturn:F2}");
+                    if (summary.Restored is { } restored)
+                        stdout.WriteLine($"resumed:    from {restored.Updates} updates, {restored.EnvSteps} env steps and {restored.Count} replay transitions");
                     stdout.WriteLine($"backend:    {result.Backend}");
                     stdout.WriteLine($"run:        {summary.RunPath}");
                     stdout.WriteLine($"checkpoint: {summary.CheckpointPath} (latest)");

@@ -56,8 +56,15 @@ public sealed record TrainConfig
     /// <summary>Greedy evaluation episodes, both for the periodic model selection and for naf eval.</summary>
     public int EvalEpisodes { get; init; } = 20;
     /// <summary>Every this many seconds the learner pauses to evaluate the greedy policy (on seeds naf eval does not
-    /// use) and keeps the best parameters in best.naf.</summary>
+    /// use) and keeps the best parameters in best.naf; used only when <see cref="EvalEverySteps"/> is null.</summary>
     public double EvalEverySeconds { get; init; } = 10;
+    /// <summary>Evaluate every this many environment steps (all workers): the default, because it selects best.naf at
+    /// the same points of training on a slow machine as on a fast one. Null: every <see cref="EvalEverySeconds"/>.</summary>
+    public long? EvalEverySteps { get; init; } = 20_000;
+    /// <summary>Checkpoints carry the replay buffer (replay-&lt;updates&gt;.naf beside checkpoint.naf) while its
+    /// filled part is at most this many MB, so --resume continues with the same replay; 0: never (a resumed run
+    /// refills it). The default holds a full 2²⁰ ring of every built-in task (≤ 0.3 GB).</summary>
+    public int CheckpointReplayMaxMb { get; init; } = 2048;
     /// <summary>Where the learner's updates run: "cpu" (SIMD NafTrainer), "gpu" (ILGPU on CUDA; an error if none),
     /// "gpu-cpuaccel" (the GPU kernels on ILGPU's CPU accelerator, slowly: tests) or "auto" (gpu when ILGPU finds a
     /// CUDA device, else cpu). On the GPU backends the loss in the metrics lags by up to
@@ -137,6 +144,8 @@ public sealed record TrainConfig
         if (!(double.IsFinite(CheckpointEverySeconds) && CheckpointEverySeconds > 0)) Fail("checkpoint_every_seconds", $"must be positive, got {CheckpointEverySeconds}");
         if (!(double.IsFinite(MetricsEverySeconds) && MetricsEverySeconds > 0)) Fail("metrics_every_seconds", $"must be positive, got {MetricsEverySeconds}");
         if (!(double.IsFinite(EvalEverySeconds) && EvalEverySeconds > 0)) Fail("eval_every_seconds", $"must be positive, got {EvalEverySeconds}");
+        if (EvalEverySteps is long every && every <= 0) Fail("eval_every_steps", $"must be positive (or null to evaluate by eval_every_seconds), got {every}");
+        if (CheckpointReplayMaxMb < 0) Fail("checkpoint_replay_max_mb", $"must be 0 (never) or positive, got {CheckpointReplayMaxMb}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
         if (MinReplayFill < BatchSize) Fail("min_replay_fill", $"must be at least batch_size ({BatchSize}), got {MinReplayFill}");
         // The library types validate the rest and name their own fields; re-wrap to name the config key.
@@ -174,7 +183,8 @@ public sealed record TrainConfig
     {
         Task = Task, Workers = Workers, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
         ReplayCapacity = ReplayCapacity, MetricsEverySeconds = MetricsEverySeconds, CheckpointEverySeconds = CheckpointEverySeconds,
-        EvalEverySeconds = EvalEverySeconds, EvalEpisodes = EvalEpisodes, Learner = LearnerOptions(),
+        EvalEverySeconds = EvalEverySeconds, EvalEverySteps = EvalEverySteps, EvalEpisodes = EvalEpisodes,
+        CheckpointReplayMaxBytes = (long)CheckpointReplayMaxMb << 20, Learner = LearnerOptions(),
         Network = NafOptions, Noise = CreateNoise,
         Device = Commands.CommonOptions.ResolveBackend(Backend) switch
         {

@@ -40,6 +40,12 @@ internal sealed class PeriodicWriteFailures
         }
     }
 
+    /// <summary>Queues a warning that is not a failure (reported with them, not counted).</summary>
+    public void Note(string message)
+    {
+        lock (_gate) _unreported.Add(message);
+    }
+
     /// <summary>Failures not yet reported, oldest first; each is returned once.</summary>
     public string[] TakeNew()
     {

@@ -11,6 +11,7 @@ public sealed class RunFolder
 {
     public const string MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf", BestCheckpointFile = "best.naf",
         EvalsFile = "evals.csv";
+    private const string ReplayPrefix = "replay-", ReplaySuffix = ".naf";
     public const string EvalsHeader = "wall_seconds,env_steps,updates,success_rate,mean_return,kept_as_best";
 
     /// <summary>Every file a session writes into its folder.</summary>
@@ -59,6 +60,50 @@ public sealed class RunFolder
             if (p.Length == 6 && p[5] == "1") best = (double.Parse(p[3], Inv), double.Parse(p[4], Inv));
         }
         return best;
+    }
+
+    /// <summary>Cuts a line that a killed process left half-appended at the end of metrics.csv or evals.csv (a file
+    /// not ending in a newline); returns the files repaired. The complete lines before it are kept.</summary>
+    public IReadOnlyList<string> RepairTornAppends()
+    {
+        var repaired = new List<string>();
+        foreach (string file in new[] { MetricsPath, EvalsPath })
+        {
+            if (!File.Exists(file)) continue;
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
+            if (stream.Length == 0) continue;
+            stream.Position = stream.Length - 1;
+            if (stream.ReadByte() == '\n') continue;
+            // Scan back for the last complete line; the files are small (one line per period).
+            long end = stream.Length - 1;
+            while (end > 0)
+            {
+                stream.Position = end - 1;
+                if (stream.ReadByte() == '\n') break;
+                end--;
+            }
+            stream.SetLength(end);
+            repaired.Add(System.IO.Path.GetFileName(file));
+        }
+        return repaired;
+    }
+
+    /// <summary>The replay file that goes with the checkpoint taken after <paramref name="updates"/> updates.</summary>
+    /// <remarks>Named by the update count so that the pair is written in an order a crash cannot break: the new replay
+    /// file first, then the checkpoint (renamed over the old one), then the replay files of older checkpoints are
+    /// removed. Killed at any point, the folder holds a checkpoint and the replay file of the same update count.</remarks>
+    public string ReplayPath(long updates) => System.IO.Path.Combine(Path, $"{ReplayPrefix}{updates:D12}{ReplaySuffix}");
+
+    /// <summary>The replay file saved with a checkpoint of <paramref name="updates"/> updates, or null if none was.</summary>
+    public string? FindReplay(long updates) => File.Exists(ReplayPath(updates)) ? ReplayPath(updates) : null;
+
+    /// <summary>Deletes every replay file except the one for <paramref name="keepUpdates"/> (null: all of them).</summary>
+    public void RemoveReplays(long? keepUpdates = null)
+    {
+        if (!Directory.Exists(Path)) return;
+        string? keep = keepUpdates is long u ? ReplayPath(u) : null;
+        foreach (string file in Directory.EnumerateFiles(Path, $"{ReplayPrefix}*{ReplaySuffix}"))
+            if (!string.Equals(file, keep, StringComparison.Ordinal)) File.Delete(file);
     }
 
     public List<MetricsRow> ReadMetrics() =>

@@ -16,9 +16,11 @@ public sealed record TrainingOptions
     public int Workers { get; init; } = 2;
     /// <summary>Seeds the workers' episodes and noise (each worker and a resumed run get their own).</summary>
     public int Seed { get; init; } = 1;
-    /// <summary>Wall-clock budget in minutes (null: no limit).</summary>
+    /// <summary>Wall-clock budget in minutes of this process (null: no limit).</summary>
     public double? Minutes { get; init; }
-    /// <summary>Environment steps (all workers) after which training stops (null: no limit).</summary>
+    /// <summary>Environment steps (all workers, counted over every resumed run when the checkpoint carried the count)
+    /// after which training stops (null: no limit), so an interrupted and resumed run stops where an uninterrupted one
+    /// would.</summary>
     public long? Steps { get; init; }
     public Pacing Pacing { get; init; } = Pacing.AsFastAsPossible;
     /// <summary>With real-time pacing, the task clock's speed-up over the wall clock.</summary>
@@ -27,8 +29,17 @@ public sealed record TrainingOptions
     public int ReplayCapacity { get; init; } = 1 << 20;
     public double MetricsEverySeconds { get; init; } = 2;
     public double CheckpointEverySeconds { get; init; } = 60;
-    /// <summary>Every this many seconds the learner pauses for a greedy evaluation and keeps the best in best.naf.</summary>
+    /// <summary>Every this many seconds the learner pauses for a greedy evaluation and keeps the best in best.naf
+    /// (used only when <see cref="EvalEverySteps"/> is null).</summary>
     public double EvalEverySeconds { get; init; } = 10;
+    /// <summary>Every this many environment steps (all workers) the learner pauses for a greedy evaluation: the
+    /// cadence that makes model selection (best.naf) the same on a slow machine as on a fast one. Null: by
+    /// <see cref="EvalEverySeconds"/>.</summary>
+    public long? EvalEverySteps { get; init; }
+    /// <summary>Checkpoints carry the replay's contents (a file beside checkpoint.naf) while its filled part is at
+    /// most this many bytes, so <c>--resume</c> continues with the same replay; above it (or 0) only the progress
+    /// counters are saved and a resumed run refills the replay.</summary>
+    public long CheckpointReplayMaxBytes { get; init; } = 2L << 30;
     /// <summary>Greedy episodes per evaluation.</summary>
     public int EvalEpisodes { get; init; } = 20;
     public LearnerOptions Learner { get; init; } = new();

@@ -44,7 +44,8 @@ public sealed class TrainingRun : IDisposable
         Ring = ring;
         ArgumentNullException.ThrowIfNull(learnerOptions);
         // Slack: each worker may run a few steps ahead of the ratio, so workers do not stall in lockstep.
-        var limiter = new RateLimiter(learnerOptions.UpdatesPerInsert, learnerOptions.MinReplayFill, insertSlack: 16L * workers.Count);
+        var limiter = new RateLimiter(learnerOptions.UpdatesPerInsert, learnerOptions.MinReplayFill, insertSlack: 16L * workers.Count,
+            insertedBefore: ring.Inserted);
         _learner = new Learner(ring, step, Publisher, learnerOptions, Metrics, limiter);
         _workers = new Worker[workers.Count];
         for (int i = 0; i < workers.Count; i++)

@@ -4,6 +4,7 @@ using NafNative.Kernels.Cpu;
 using NafNative.Naf;
 using NafNative.Naf.Gpu;
 using NafNative.Replay;
+using NafNative.Storage;
 
 namespace NafNative.Learning;
 
@@ -31,9 +32,11 @@ public sealed class TrainingSession
     }
 
     /// <summary>What a finished session reports. <c>Interrupted</c>: the budget was not spent (the token was
-    /// cancelled first); <c>Device</c>: where the updates ran, in words.</summary>
+    /// cancelled first); <c>Device</c>: where the updates ran, in words;
+    /// <c>EnvSteps</c>: environment steps of the whole run, over every resume; <c>Restored</c>: what a resumed run
+    /// started from (null for a fresh run or one without a replay file).</summary>
     public sealed record Summary(string RunPath, string CheckpointPath, string BestCheckpointPath, double BestEvalSuccess,
-        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates, string Device);
+        RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates, string Device, long EnvSteps = 0, ReplayFile.Header? Restored = null);
 
     /// <summary>The CPU in words: cores and the SIMD path the kernels take.</summary>
     public static string CpuDescription() =>
@@ -65,22 +68,47 @@ public sealed class TrainingSession
             throw;
         }
         var naf = _options.Network(envs[0].ObservationSize, envs[0].ActionSize);
-        if (_options.Device is not GpuDevice device) return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, cancellation, progress, warn);
+        if (_options.Device is not GpuDevice device) return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, resumeFrom is not null, cancellation, progress, warn);
         using var gpu = resumeFrom is null ? new GpuNafTrainer(naf, device) : new GpuNafTrainer(resumeFrom, device);
-        return Run(null, gpu, envs, naf, cancellation, progress, warn);
+        return Run(null, gpu, envs, naf, resumeFrom is not null, cancellation, progress, warn);
     }
 
     // Exactly one of cpu/gpu is set. Checkpoints and evaluations read a CPU NafTrainer: the CPU trainer itself, or
     // the GPU trainer's state downloaded into one (on the learner thread between updates, or after the run).
-    private Summary Run(NafTrainer? cpu, GpuNafTrainer? gpu, IEnvironment[] envs, NafOptions naf, CancellationToken cancellation,
+    private Summary Run(NafTrainer? cpu, GpuNafTrainer? gpu, IEnvironment[] envs, NafOptions naf, bool resumed, CancellationToken cancellation,
         Action<MetricsRow>? progress, Action<string>? warn)
     {
         var failures = new PeriodicWriteFailures();
+        // A process killed mid-write (kill -9, power loss) leaves its temporary file; the real files are intact.
+        if (resumed)
+        {
+            foreach (string name in AtomicFile.RemoveStaleTemporaries(_run.Path))
+                warn?.Invoke($"removed {name}: a temporary file left by an earlier process killed while writing it (the file it was replacing is intact)");
+            foreach (string name in _run.RepairTornAppends())
+                warn?.Invoke($"{name}: removed a half-written last line left by an earlier process that was killed");
+        }
         IUpdateStep trainer = (IUpdateStep?)cpu ?? gpu!;
         NafNetwork network = cpu?.Network ?? gpu!.Network;
         Func<NafTrainer> state = cpu is not null ? () => cpu : () => gpu!.DownloadState();
         string deviceName = cpu is not null ? CpuDescription() : gpu!.DeviceName;
         var ring = new ReplayRing(_options.ReplayCapacity, naf.ObservationSize, naf.ActionSize);
+        // A resumed run continues with the replay and step count saved with its checkpoint (same update count).
+        ReplayFile.Header? restored = null;
+        if (resumed && _run.FindReplay(trainer.Steps) is string replayPath)
+        {
+            try
+            {
+                restored = ReplayFile.Load(replayPath, ring);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{e.Message} It belongs with {_run.CheckpointPath}; delete it to resume with an empty replay " +
+                    "(the step count then restarts too).", e);
+            }
+            if (restored.Updates != trainer.Steps)
+                throw new InvalidDataException($"replay file {replayPath} belongs with a checkpoint of {restored.Updates} updates, not {trainer.Steps}.");
+        }
+        long stepsBefore = restored?.EnvSteps ?? 0;
         long episodeOffset = trainer.Steps; // decorrelates a resumed run's seeds from the first run's
         var setups = new WorkerSetup[envs.Length];
         for (int i = 0; i < envs.Length; i++)
@@ -92,6 +120,7 @@ public sealed class TrainingSession
         var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale);
         var clock = Stopwatch.StartNew();
         double lastMetrics = 0, lastCheckpoint = 0, lastEval = 0;
+        long lastEvalSteps = stepsBefore;
         using var evalEnvironment = _createTask(_options.Task, -1);
         // A resumed run keeps competing against the best evaluation it already kept in best.naf.
         var best = _run.ReadBestEval() ?? (double.NegativeInfinity, double.NegativeInfinity);
@@ -103,16 +132,17 @@ public sealed class TrainingSession
             run.Wait(metrics =>
             {
                 double now = clock.Elapsed.TotalSeconds;
-                long steps = TotalSteps(metrics);
+                long steps = stepsBefore + TotalSteps(metrics);
                 budgetSpent = (_options.Minutes is double m && now >= m * 60) || (_options.Steps is long s && steps >= s);
                 if (now - lastMetrics >= _options.MetricsEverySeconds || budgetSpent)
                 {
-                    var row = Row(metrics.Read(), ring, startUpdates, ref previous) with { CheckpointFailures = failures.Checkpoints };
+                    var row = Row(metrics.Read(), ring, startUpdates, stepsBefore, ref previous) with { CheckpointFailures = failures.Checkpoints };
                     failures.Try(RunFolder.MetricsFile, () => _run.AppendMetrics(row), checkpoint: false);
                     progress?.Invoke(row);
                     lastMetrics = now;
                 }
-                if (now - lastEval >= _options.EvalEverySeconds)
+                bool evalDue = _options.EvalEverySteps is long every ? steps - lastEvalSteps >= every : now - lastEval >= _options.EvalEverySeconds;
+                if (evalDue && !budgetSpent)
                 {
                     long envSteps = steps;
                     run.PostToLearner(() =>
@@ -122,11 +152,13 @@ public sealed class TrainingSession
                         catch (OperationCanceledException) when (run.Stopping.IsCancellationRequested) { }
                     });
                     lastEval = now;
+                    lastEvalSteps = steps;
                 }
                 if (now - lastCheckpoint >= _options.CheckpointEverySeconds)
                 {
                     // On the learner thread, between updates; a failure is recorded there and reported here.
-                    run.PostToLearner(() => failures.Try(_run.CheckpointPath, () => NafCheckpoint.Save(state(), _run.CheckpointPath), checkpoint: true));
+                    run.PostToLearner(() => failures.Try(_run.CheckpointPath,
+                        () => SaveCheckpoint(state(), ring, stepsBefore + TotalSteps(run.Metrics), failures), checkpoint: true));
                     lastCheckpoint = now;
                 }
                 foreach (string message in failures.TakeNew()) warn?.Invoke(message);
@@ -141,9 +173,10 @@ public sealed class TrainingSession
         // Every thread has stopped: the trainer is quiescent, so this checkpoint is consistent. It is the one write
         // that may not fail: without it the run's last updates are lost.
         var finalState = state();
+        long finalSteps = stepsBefore + run.Metrics.Read().TotalSteps;
         try
         {
-            NafCheckpoint.Save(finalState, _run.CheckpointPath);
+            SaveCheckpoint(finalState, ring, finalSteps, failures);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -157,10 +190,34 @@ public sealed class TrainingSession
         // Interrupted (Ctrl-C, SIGTERM): stop now, with the checkpoint written; the final evaluation (episodes) waits
         // for a run that finishes its budget (naf train --resume, or naf eval).
         bool interrupted = cancellation.IsCancellationRequested && !budgetSpent;
-        if (!interrupted) best = EvaluateAndKeepBest(finalState, evalEnvironment, clock.Elapsed.TotalSeconds, final.TotalSteps, best, failures);
+        if (!interrupted) best = EvaluateAndKeepBest(finalState, evalEnvironment, clock.Elapsed.TotalSeconds, finalSteps, best, failures);
         foreach (string message in failures.TakeNew()) warn?.Invoke(message);
-        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, final, !budgetSpent, trainer.Steps, deviceName);
+        return new Summary(_run.Path, _run.CheckpointPath, _run.BestCheckpointPath, best.Success, final, !budgetSpent, trainer.Steps, deviceName,
+            finalSteps, restored);
     }
+
+    /// <summary>The checkpoint and its replay file, in the order that survives a crash at any point (see
+    /// <see cref="RunFolder.ReplayPath"/>). On the learner thread between updates, or after the run: with an
+    /// updates-per-insert ratio the workers are held within the limiter's slack meanwhile, so the replay saved is the
+    /// ring as the checkpointed learner last sampled it.</summary>
+    private void SaveCheckpoint(NafTrainer trainer, ReplayRing ring, long envSteps, PeriodicWriteFailures failures)
+    {
+        long filledBytes = 4L * ring.Stride * ring.Count;
+        bool withReplay = filledBytes <= _options.CheckpointReplayMaxBytes;
+        if (!withReplay && !_replayTooLargeNoted)
+        {
+            _replayTooLargeNoted = true;
+            failures.Note($"checkpoints no longer carry the replay: its {filledBytes >> 20} MB exceed the limit of " +
+                $"{_options.CheckpointReplayMaxBytes >> 20} MB (checkpoint_replay_max_mb); a resumed run refills it");
+        }
+        ReplayFile.Save(ring, _run.ReplayPath(trainer.Steps), trainer.Steps, envSteps, withReplay, ReplayWriteWait);
+        NafCheckpoint.Save(trainer, _run.CheckpointPath);
+        _run.RemoveReplays(keepUpdates: trainer.Steps);
+    }
+
+    // How long a replay save waits for a transition still being written (a producer descheduled mid-insert).
+    private static readonly TimeSpan ReplayWriteWait = TimeSpan.FromSeconds(1);
+    private bool _replayTooLargeNoted;
 
     /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
     /// parameters are exactly those saved. A new best (success rate, then mean return) is kept in best.naf.</summary>
@@ -178,11 +235,12 @@ public sealed class TrainingSession
 
     private static long TotalSteps(RunMetrics metrics) => metrics.Read(0).TotalSteps;
 
-    private static MetricsRow Row(RunMetricsSnapshot m, ReplayRing ring, long startUpdates, ref (double Time, long Steps, long Updates) previous)
+    private static MetricsRow Row(RunMetricsSnapshot m, ReplayRing ring, long startUpdates, long stepsBefore,
+        ref (double Time, long Steps, long Updates) previous)
     {
         double dt = Math.Max(1e-9, m.ElapsedSeconds - previous.Time);
         long steps = m.TotalSteps;
-        var row = new MetricsRow(m.ElapsedSeconds, steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
+        var row = new MetricsRow(m.ElapsedSeconds, stepsBefore + steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
             (steps - previous.Steps) / dt, ring.Count, m.Episodes, m.MeanRecentReturn, m.RecentSuccessRate, m.MeanRecentStaleness,
             m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries, m.DiscardedSteps,
             m.NonFiniteUpdates);

@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
+using NafNative.Storage;
+
 namespace NafNative.Naf;
 
 /// <summary>Saves and loads a <see cref="NafTrainer"/>'s whole state: options, network shape, parameters, target
@@ -53,27 +55,19 @@ public static class NafCheckpoint
             WriteFloats(w, trainer.AdamSecondMoment);
         }
         ulong hash = XxHash64.HashToUInt64(body.GetBuffer().AsSpan(0, (int)body.Length));
-        Span<byte> trailer = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash);
 
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = $"{full}.tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                file.Write(body.GetBuffer().AsSpan(0, (int)body.Length));
-                file.Write(trailer);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+            file.Write(body.GetBuffer().AsSpan(0, (int)body.Length));
+            file.Write(HashTrailer(hash));
+        });
+    }
+
+    private static byte[] HashTrailer(ulong hash)
+    {
+        var trailer = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(trailer, hash);
+        return trailer;
     }
 
     private static void RequireFinite(ReadOnlySpan<float> values, string what, string path, long steps)

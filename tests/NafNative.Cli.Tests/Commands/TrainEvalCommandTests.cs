@@ -74,7 +74,8 @@ public sealed class TrainEvalCommandTests
         Assert.That(Run("train", "--task", "pendulum", "--workers", "1", "--steps", "2000", "--out", run).Exit, Is.Zero);
         long before = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps;
 
-        var (exit, _, stderr) = Run("train", "--resume", "--out", run, "--steps", "2000");
+        // --steps is the whole run's budget: 2000 more after the first 2000.
+        var (exit, _, stderr) = Run("train", "--resume", "--out", run, "--steps", "4000");
 
         Assert.That(exit, Is.Zero, stderr);
         long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps;
@@ -145,7 +146,7 @@ public sealed class TrainEvalCommandTests
         Assert.That(eval.Exit, Is.Zero, eval.Err);
 
         // --resume uploads the checkpointed CPU state (θ, θ′, Adam, steps) to the device and continues from it.
-        var resumed = Run("train", "--resume", "--out", run, "--steps", "400");
+        var resumed = Run("train", "--resume", "--out", run, "--steps", "800");
         Assert.That(resumed.Exit, Is.Zero, resumed.Err);
         long after = NafNative.Naf.NafCheckpoint.Load(Path.Combine(run, RunFolder.CheckpointFile)).Steps;
         Assert.That(after, Is.GreaterThan(checkpoint.Steps), "the resumed GPU learner kept counting from the checkpoint");

@@ -21,7 +21,7 @@ public sealed class DiskFullTests
             Assert.Ignore("needs root on Linux to mount a tmpfs (CI runs as root)");
         _mount = Path.Combine(Path.GetTempPath(), $"nafnative-full-{Guid.NewGuid():N}");
         Directory.CreateDirectory(_mount);
-        var (exit, output) = Exec("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", _mount);
+        var (exit, output) = Exec("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", _mount);
         if (exit != 0)
         {
             Directory.Delete(_mount);

@@ -82,7 +82,7 @@ public sealed class TrainingSessionTests
         int firstRows = folder.ReadMetrics().Count;
         var restored = NafCheckpoint.Load(folder.CheckpointPath);
 
-        var second = new TrainingSession(Options(steps: 2000), folder, Create).Run(restored, CancellationToken.None);
+        var second = new TrainingSession(Options(steps: 4000), folder, Create).Run(restored, CancellationToken.None);
 
         var rows = folder.ReadMetrics();
         Assert.Multiple(() =>
@@ -94,6 +94,50 @@ public sealed class TrainingSessionTests
                 "the resumed run's rows count updates in the checkpoint's counter space");
             Assert.That(rows.Skip(firstRows).All(r => !(r.Staleness < 0)), "staleness within the resumed run's updates (NaN before an episode ends)");
         });
+    }
+
+    [Test]
+    public void Run_Resumed_ContinuesWithTheSavedReplayAndStepCount()
+    {
+        var folder = RunFolder.Create(Path.Combine(_root, "r"));
+        var first = new TrainingSession(Options(steps: 2000), folder, Create).Run(null, CancellationToken.None);
+        string replay = folder.ReplayPath(first.TotalUpdates);
+        var saved = NafNative.Replay.ReplayFile.Verify(replay);
+
+        var second = new TrainingSession(Options(steps: 3000), folder, Create).Run(NafCheckpoint.Load(folder.CheckpointPath), CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(saved.Updates, Is.EqualTo(first.TotalUpdates), "the final checkpoint's replay file is named and stamped with its update count");
+            Assert.That(saved.EnvSteps, Is.EqualTo(first.EnvSteps));
+            Assert.That(saved.Count, Is.EqualTo(Math.Min(first.EnvSteps, 4096)), "every transition the ring held (one per env step)");
+            Assert.That(second.Restored, Is.EqualTo(saved), "the resumed run started from that file");
+            Assert.That(second.EnvSteps, Is.GreaterThanOrEqualTo(3000), "the step budget counts the whole run");
+            Assert.That(second.Metrics.TotalSteps, Is.LessThan(2000), "so the resumed part only ran the remaining steps");
+            var last = folder.ReadMetrics().Last();
+            long expectedFill = Math.Min(4096, saved.Count + (last.EnvSteps - saved.EnvSteps));
+            Assert.That(last.ReplayFill, Is.InRange(expectedFill - 2, expectedFill + 2),
+                "the ring holds the restored transitions plus this run's (within a step in flight per worker)");
+            Assert.That(Directory.GetFiles(folder.Path, "replay-*.naf").Select(Path.GetFileName),
+                Is.EqualTo(new[] { Path.GetFileName(folder.ReplayPath(second.TotalUpdates)) }), "older replay files are removed once superseded");
+        });
+    }
+
+    [Test]
+    public void Run_ReplayFileCorrupted_ResumeIsRefusedNamingIt()
+    {
+        var folder = RunFolder.Create(Path.Combine(_root, "r"));
+        var first = new TrainingSession(Options(steps: 1000), folder, Create).Run(null, CancellationToken.None);
+        string replay = folder.ReplayPath(first.TotalUpdates);
+        var bytes = File.ReadAllBytes(replay);
+        bytes[bytes.Length / 2] ^= 1;
+        File.WriteAllBytes(replay, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+            new TrainingSession(Options(steps: 2000), folder, Create).Run(NafCheckpoint.Load(folder.CheckpointPath), CancellationToken.None))!;
+
+        Assert.That(error.Message, Does.Contain(replay).And.Contain("corrupted").And.Contain("delete it"));
+        Assert.That(NafCheckpoint.Load(folder.CheckpointPath).Steps, Is.EqualTo(first.TotalUpdates), "the checkpoint is untouched");
     }
 
     [Test]
