@@ -13,6 +13,7 @@ internal static class ExperimentCommand
     {
         var experiment = new Command("experiment", "Reproducible experiments over several training runs.");
         experiment.Subcommands.Add(CreateWorkers());
+        experiment.Subcommands.Add(ExperimentSeedsCommand.Create());
         return experiment;
     }
 

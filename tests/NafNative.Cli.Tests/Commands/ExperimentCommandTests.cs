@@ -1,3 +1,4 @@
+using NafNative.Cli.Commands;
 using NafNative.Cli.Training;
 using NUnit.Framework;
 
@@ -50,5 +51,80 @@ public sealed class ExperimentCommandTests
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain(message));
         Assert.That(Directory.GetFileSystemEntries(_root), Is.Empty);
+    }
+
+    [Test]
+    public void Seeds_TwoSeeds_WritesOneRowEachCurvesSummaryAndPlots()
+    {
+        var (exit, stdout, stderr) = Run("experiment", "seeds", "--task", "pendulum", "--seeds", "3,4", "--steps", "3000",
+            "--episodes", "2", "--out", _root);
+
+        Assert.That(exit, Is.Zero, stderr);
+        string[] lines = File.ReadAllLines(Path.Combine(_root, "seeds.csv"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines[0], Is.EqualTo(SeedRow.Header));
+            Assert.That(lines.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "3", "4" }));
+            foreach (string line in lines.Skip(1))
+            {
+                string[] f = line.Split(',');
+                Assert.That(long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(3000), "each run spent its step budget");
+                Assert.That(f[^1], Is.EqualTo("2"), "evaluated over --episodes");
+            }
+            string[] curves = File.ReadAllLines(Path.Combine(_root, "curves.csv"));
+            Assert.That(curves[0], Is.EqualTo("seed,wall_seconds,env_steps,success_rate"));
+            Assert.That(curves.Skip(1).Select(l => l.Split(',')[0]).Distinct(), Is.EqualTo(new[] { "3", "4" }), "every seed's evaluations");
+            Assert.That(File.ReadAllText(Path.Combine(_root, "summary.md")), Does.Contain("| mean (2 seeds) |"));
+            Assert.That(stdout, Does.Contain("| seed | best.naf (naf eval) |"));
+            Assert.That(new FileInfo(Path.Combine(_root, "seeds-steps.png")).Length, Is.GreaterThan(1000));
+            Assert.That(new FileInfo(Path.Combine(_root, "seeds-time.png")).Length, Is.GreaterThan(1000));
+            Assert.That(Directory.Exists(Path.Combine(_root, "seed-4")));
+        });
+    }
+
+    [TestCase("1-5", new[] { 1, 2, 3, 4, 5 })]
+    [TestCase("1,2,7", new[] { 1, 2, 7 })]
+    [TestCase("1-3,9,2", new[] { 1, 2, 3, 9 })]
+    public void Seeds_Parse(string text, int[] expected) => Assert.That(ExperimentSeedsCommand.ParseSeeds(text), Is.EqualTo(expected));
+
+    [TestCase("5-1", "runs backwards")]
+    [TestCase("a", "--seeds must be ranges")]
+    [TestCase("-3", "--seeds must be ranges")]
+    public void Seeds_BadList_FailsBeforeAnyRun(string seeds, string message)
+    {
+        var (exit, _, stderr) = Run("experiment", "seeds", "--seeds", seeds, "--steps", "100", "--out", _root);
+
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain(message));
+        Assert.That(Directory.GetFileSystemEntries(_root), Is.Empty);
+    }
+
+    [Test]
+    public void Seeds_NoBudget_FailsBeforeAnyRun()
+    {
+        var (exit, _, stderr) = Run("experiment", "seeds", "--task", "pendulum", "--seeds", "1", "--out", _root);
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("needs a budget"));
+    }
+
+    [Test]
+    public void Spread_StepCurves_MeanMinMaxOnTheCommonRange()
+    {
+        // Seed A: 0 until x = 10, then 1. Seed B: 0.5 throughout. Common range [0, 20] (both start at 0, shortest ends at 20).
+        (double, double)[] a = [(0, 0), (10, 1), (30, 1)];
+        (double, double)[] b = [(0, 0.5), (20, 0.5)];
+
+        var (x, mean, min, max) = SeedSpreadPlot.Spread([a, b]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(x[0], Is.EqualTo(0));
+            Assert.That(x[^1], Is.EqualTo(20), "up to the shortest run's end, so every point averages every seed");
+            int before = Array.FindLastIndex(x, v => v < 10), after = Array.FindIndex(x, v => v >= 10);
+            Assert.That(mean[before], Is.EqualTo(0.25));
+            Assert.That((min[before], max[before]), Is.EqualTo((0.0, 0.5)));
+            Assert.That(mean[after], Is.EqualTo(0.75));
+            Assert.That((min[after], max[after]), Is.EqualTo((0.5, 1.0)));
+        });
     }
 }
