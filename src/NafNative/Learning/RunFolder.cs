@@ -12,7 +12,7 @@ public sealed class RunFolder
     public const string MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf", BestCheckpointFile = "best.naf",
         EvalsFile = "evals.csv";
     private const string ReplayPrefix = "replay-", ReplaySuffix = ".naf";
-    public const string EvalsHeader = "wall_seconds,env_steps,updates,success_rate,mean_return,kept_as_best";
+    public const string EvalsHeader = "wall_seconds,env_steps,updates,success_rate,mean_return,kept_as_best,collapsed";
 
     /// <summary>Every file a session writes into its folder.</summary>
     public static readonly IReadOnlyList<string> Files = [MetricsFile, CheckpointFile, BestCheckpointFile, EvalsFile];
@@ -39,8 +39,10 @@ public sealed class RunFolder
 
     public void AppendMetrics(MetricsRow row) => File.AppendAllText(MetricsPath, row.ToCsv() + Environment.NewLine);
 
-    public void AppendEval(double wallSeconds, long envSteps, long updates, double successRate, double meanReturn, bool kept) =>
-        File.AppendAllText(EvalsPath, string.Join(',', F(wallSeconds), envSteps, updates, F(successRate), F(meanReturn), kept ? 1 : 0) + Environment.NewLine);
+    /// <summary>One evaluation line; <paramref name="collapsed"/>: see <see cref="PolicyCollapse"/>.</summary>
+    public void AppendEval(double wallSeconds, long envSteps, long updates, double successRate, double meanReturn, bool kept, bool collapsed = false) =>
+        File.AppendAllText(EvalsPath, string.Join(',', F(wallSeconds), envSteps, updates, F(successRate), F(meanReturn), kept ? 1 : 0, collapsed ? 1 : 0) +
+            Environment.NewLine);
 
     /// <summary>(wall seconds, env steps, success rate) of every periodic evaluation so far.</summary>
     public List<(double Wall, long Steps, double Success)> ReadEvals() =>
@@ -57,7 +59,7 @@ public sealed class RunFolder
         foreach (string line in File.ReadLines(EvalsPath).Skip(1))
         {
             string[] p = line.Split(',');
-            if (p.Length == 6 && p[5] == "1") best = (double.Parse(p[3], Inv), double.Parse(p[4], Inv));
+            if (p.Length >= 6 && p[5] == "1") best = (double.Parse(p[3], Inv), double.Parse(p[4], Inv));
         }
         return best;
     }

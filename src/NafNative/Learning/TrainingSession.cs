@@ -218,6 +218,7 @@ public sealed class TrainingSession
     // How long a replay save waits for a transition still being written (a producer descheduled mid-insert).
     private static readonly TimeSpan ReplayWriteWait = TimeSpan.FromSeconds(1);
     private bool _replayTooLargeNoted;
+    private bool _collapsed; // the last evaluation was a collapse (learner thread, then the controlling thread after the run)
 
     /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
     /// parameters are exactly those saved. A new best (success rate, then mean return) is kept in best.naf.</summary>
@@ -228,8 +229,14 @@ public sealed class TrainingSession
         bool better = result.SuccessRate > best.Success || (result.SuccessRate == best.Success && result.MeanReturn > best.Return);
         // A best.naf that could not be written is not kept: the next evaluation at least as good tries again.
         if (better) better = failures.Try(_run.BestCheckpointPath, () => NafCheckpoint.Save(trainer, _run.BestCheckpointPath), checkpoint: true);
+        bool collapsed = PolicyCollapse.IsCollapse(best.Success, result.SuccessRate);
+        // Warned once per fall (every evaluation's line says it in evals.csv).
+        if (collapsed && !_collapsed)
+            failures.Note($"greedy success fell to {result.SuccessRate:P0} after {trainer.Steps} updates ({envSteps} env steps) from the best " +
+                $"{best.Success:P0}: the learned policy collapsed (late divergence); best.naf keeps the {best.Success:P0} policy");
         failures.Try(RunFolder.EvalsFile,
-            () => _run.AppendEval(wallSeconds, envSteps, trainer.Steps, result.SuccessRate, result.MeanReturn, better), checkpoint: false);
+            () => _run.AppendEval(wallSeconds, envSteps, trainer.Steps, result.SuccessRate, result.MeanReturn, better, collapsed), checkpoint: false);
+        _collapsed = collapsed;
         return better ? (result.SuccessRate, result.MeanReturn) : best;
     }
 

@@ -39,7 +39,7 @@ public sealed class RunFolderTests
         Assert.Multiple(() =>
         {
             Assert.That(repaired, Is.EqualTo(new[] { RunFolder.EvalsFile }), "metrics.csv ends in a newline and is left alone");
-            Assert.That(File.ReadAllLines(run.EvalsPath), Is.EqualTo(new[] { RunFolder.EvalsHeader, "10,100,90,0.5,-3,1" }));
+            Assert.That(File.ReadAllLines(run.EvalsPath), Is.EqualTo(new[] { RunFolder.EvalsHeader, "10,100,90,0.5,-3,1,0" }));
             Assert.That(run.ReadEvals(), Has.Count.EqualTo(1));
             Assert.That(run.ReadMetrics(), Has.Count.EqualTo(1));
         });
