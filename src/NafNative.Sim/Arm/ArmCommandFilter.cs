@@ -38,6 +38,17 @@ public sealed class ArmCommandFilter
     /// <summary>The filter (null when running without one); its counters say how often each rule intervened.</summary>
     public SafetyFilter? Safety { get; }
 
+    /// <summary>Which rules acted in the last <see cref="Apply"/>.</summary>
+    public SafetyInterventions LastInterventions { get; private set; }
+
+    /// <summary>Writes the action (first <c>n</c> entries, in [−1, 1]) that <paramref name="command"/> (written by
+    /// <see cref="Apply"/>) executes: the inverse of the action scaling, so a filtered command maps back to the action
+    /// that would have produced it unfiltered.</summary>
+    public void WriteExecuted(ReadOnlySpan<double> command, Span<float> executed)
+    {
+        for (int i = 0; i < _n; i++) executed[i] = (float)Math.Clamp(command[i] / _scale[i], -1.0, 1.0);
+    }
+
     /// <summary>Limits for a filter on <paramref name="model"/>: its velocity limits and joint ranges (kept
     /// <paramref name="jointMargin"/> inside), the workspace box, the control period and a watchdog of four periods.</summary>
     public static SafetyLimits CreateLimits(ArmModel model, double controlRate, double jointMargin, Vec3 workspaceMin, Vec3 workspaceMax)
@@ -54,6 +65,7 @@ public sealed class ArmCommandFilter
     /// angles <paramref name="q"/>; returns whether the safety filter changed it.</summary>
     public bool Apply(ReadOnlySpan<float> action, ReadOnlySpan<double> q, Span<double> command)
     {
+        LastInterventions = SafetyInterventions.None;
         if (Safety is null)
         {
             for (int i = 0; i < _n; i++)
@@ -67,7 +79,8 @@ public sealed class ArmCommandFilter
             _requested[i] = float.IsFinite(action[i]) ? (float)(Math.Clamp(action[i], -1f, 1f) * _scale[i]) : action[i];
             _positions[i] = (float)q[i];
         }
-        bool intervened = Safety.Filter(_requested, _positions, _kinematics, _filtered) != SafetyInterventions.None;
+        LastInterventions = Safety.Filter(_requested, _positions, _kinematics, _filtered);
+        bool intervened = LastInterventions != SafetyInterventions.None;
         for (int i = 0; i < _n; i++) command[i] = _filtered[i];
         return intervened;
     }

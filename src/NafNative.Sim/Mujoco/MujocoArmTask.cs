@@ -32,6 +32,7 @@ public abstract class MujocoArmTask : IEnvironment
     private readonly ArmCommandFilter _commands;
     private readonly int[] _armQpos, _armDof, _armMotor;
     private readonly double[] _armDamping, _motorLow, _motorHigh, _command;
+    private readonly float[] _executed;
     private readonly int _fingerLeft, _fingerRight, _eeSite, _substeps, _armActions;
     private int _steps, _instabilityWarnings;
     private bool _inEpisode;
@@ -74,6 +75,7 @@ public abstract class MujocoArmTask : IEnvironment
             _substeps = (int)Math.Round(ratio);
             _armActions = n;
             ActionSize = n + (gripperAction ? 1 : 0);
+            _executed = new float[ActionSize];
             ObservationSize = CommonObservationSize + extraObservations;
             var limits = options.SafetyEnabled
                 ? ArmCommandFilter.CreateLimits(options.Model, options.ControlRate, options.SafetyJointMargin, options.WorkspaceMin, options.WorkspaceMax)
@@ -101,6 +103,10 @@ public abstract class MujocoArmTask : IEnvironment
 
     /// <summary>The filter every arm command passes (null when safety is off).</summary>
     public SafetyFilter? Safety => _commands.Safety;
+
+    /// <summary>The action the filtered arm command (and the gripper) executed in the last step (see
+    /// <see cref="IEnvironment.ExecutedAction"/>).</summary>
+    public ReadOnlySpan<float> ExecutedAction => _executed;
 
     /// <summary>Physics steps per control step.</summary>
     public int Substeps => _substeps;
@@ -166,6 +172,7 @@ public abstract class MujocoArmTask : IEnvironment
         Span<double> angles = stackalloc double[_armQpos.Length];
         for (int i = 0; i < angles.Length; i++) angles[i] = qpos[_armQpos[i]];
         bool intervened = _commands.Apply(action, angles, _command);
+        _commands.WriteExecuted(_command, _executed);
         if (ActionSize > _armActions)
         {
             float g = action[_armActions];
@@ -174,6 +181,8 @@ public abstract class MujocoArmTask : IEnvironment
             // fingers and closing is a deliberate act (a < −0.5 squeezes a 4 cm cube).
             if (float.IsFinite(g)) _fingerOpening = 0.04 * Math.Clamp(g + 1f, 0f, 1f);
             else intervened = true;
+            // The gripper has no filter: it executes its (clamped) action, or holds the opening that maps back to.
+            _executed[_armActions] = float.IsFinite(g) ? Math.Clamp(g, -1f, 1f) : (float)(_fingerOpening / 0.04 - 1);
         }
 
         for (int s = 0; s < _substeps; s++)
@@ -201,7 +210,8 @@ public abstract class MujocoArmTask : IEnvironment
         bool truncated = unstable || _steps >= _options.MaxEpisodeSteps;
         if (truncated) _inEpisode = false;
         WriteObservation(observation);
-        return new StepResult((float)reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened, Discard: unstable);
+        return new StepResult((float)reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened, Discard: unstable,
+            Interventions: _commands.LastInterventions);
     }
 
     public void Dispose()

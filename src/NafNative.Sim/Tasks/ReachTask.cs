@@ -38,6 +38,7 @@ public sealed class ReachTask : IEnvironment
     private readonly ArmSimulator _simulator;
     private readonly int _n;
     private readonly double[] _command, _startQ, _startQd;
+    private readonly float[] _executed;
     private readonly ArmCommandFilter _commands;
     private Vec3 _target;
     private int _steps;
@@ -50,6 +51,7 @@ public sealed class ReachTask : IEnvironment
         _simulator = new ArmSimulator(_options.Model, _options.Simulator);
         _n = _simulator.DegreesOfFreedom;
         _command = new double[_n];
+        _executed = new float[_n];
         _startQ = new double[_n];
         _startQd = new double[_n];
         ObservationSize = 2 * _n + 9;
@@ -60,6 +62,9 @@ public sealed class ReachTask : IEnvironment
     /// <summary>The filter every command passes (null when <see cref="ReachOptions.SafetyEnabled"/> is off); its
     /// counters say how often each rule intervened.</summary>
     public SafetyFilter? Safety => _commands.Safety;
+
+    /// <summary>The joint action the filtered command executed in the last step (see <see cref="IEnvironment.ExecutedAction"/>).</summary>
+    public ReadOnlySpan<float> ExecutedAction => _executed;
 
     /// <summary>Limits for the filter: the arm's own velocity limits and joint ranges (with the configured margin),
     /// the configured workspace box, the control period, and a watchdog of four periods.</summary>
@@ -133,6 +138,7 @@ public sealed class ReachTask : IEnvironment
         CheckObservation(observation);
         // Every command passes the safety filter (NaN/∞ → zero velocity and a counted fault), as on hardware.
         bool intervened = _commands.Apply(action, _simulator.Positions, _command);
+        _commands.WriteExecuted(_command, _executed);
         _simulator.StepControl(_command);
         _steps++;
 
@@ -140,7 +146,8 @@ public sealed class ReachTask : IEnvironment
         bool truncated = _steps >= _options.MaxEpisodeSteps;
         if (truncated) _inEpisode = false;
         WriteObservation(observation);
-        return new StepResult((float)reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened);
+        return new StepResult((float)reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened,
+            Interventions: _commands.LastInterventions);
     }
 
     /// <summary>The reward at end-effector–target distance <paramref name="distance"/> (m):

@@ -28,6 +28,12 @@ public interface IEnvironment : IDisposable
     /// <summary>Applies one action (length <see cref="ActionSize"/>, each in [−1, 1]) for one control period.</summary>
     StepResult Step(ReadOnlySpan<float> action, Span<float> observation);
 
+    /// <summary>The action the robot actually executed in the last <see cref="Step"/>, in the same [−1, 1] units, when a
+    /// safety filter changed the command (<see cref="StepResult.SafetyIntervened"/>); the learner stores this one, so
+    /// a transition pairs its outcome with the action that caused it. Empty (the default) when the task does not
+    /// report it: the commanded action is stored. Valid until the next Step or Reset.</summary>
+    ReadOnlySpan<float> ExecutedAction => ReadOnlySpan<float>.Empty;
+
     /// <summary>Whether the episode that just ended counts as a success (the task's criterion, e.g. within 5 cm).</summary>
     bool IsSuccess { get; }
 }
@@ -38,10 +44,13 @@ public interface IEnvironment : IDisposable
 /// <param name="Truncated">The episode was cut by the time limit: the learner still bootstraps.</param>
 /// <param name="SafetyIntervened">The task's safety filter changed the commanded motion this step (counted in the
 /// run's metrics).</param>
+/// <param name="Interventions">Which of the filter's rules acted (velocity clamp, joint margin, workspace box, fault),
+/// counted per rule in the run's metrics so a user sees which limit binds.</param>
 /// <param name="Discard">The observation is not an outcome of the action (e.g. the physics engine found the state
 /// unstable and reset it): the worker stores no transition for this step, counts it, and the episode ends (such a step
 /// also sets Truncated, not Terminated, since nothing about the task ended).</param>
-public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated, bool SafetyIntervened = false, bool Discard = false)
+public readonly record struct StepResult(float Reward, bool Terminated, bool Truncated, bool SafetyIntervened = false, bool Discard = false,
+    Safety.SafetyInterventions Interventions = Safety.SafetyInterventions.None)
 {
     public bool Done => Terminated || Truncated || Discard;
 }

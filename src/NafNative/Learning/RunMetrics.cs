@@ -1,3 +1,4 @@
+using NafNative.Safety;
 using System.Diagnostics;
 
 namespace NafNative.Learning;
@@ -69,12 +70,18 @@ public sealed class RunMetrics
 
     /// <summary>Worker <paramref name="worker"/>'s thread only: one environment step done; <paramref name="discarded"/>
     /// when the environment marked it <see cref="Environments.StepResult.Discard"/> (not stored).</summary>
-    public void RecordStep(int worker, bool safetyIntervened, bool discarded = false)
+    public void RecordStep(int worker, bool safetyIntervened, bool discarded = false, SafetyInterventions kinds = SafetyInterventions.None)
     {
         ref var c = ref _workers[worker];
         // Single writer per WorkerCounters: release stores, paired with the acquire loads in Read.
         Volatile.Write(ref c.Steps, c.Steps + 1);
         if (safetyIntervened) Volatile.Write(ref c.SafetyInterventions, c.SafetyInterventions + 1);
+        if (kinds != SafetyInterventions.None)
+        {
+            if ((kinds & SafetyInterventions.VelocityClamped) != 0) Volatile.Write(ref c.VelocityClamped, c.VelocityClamped + 1);
+            if ((kinds & SafetyInterventions.JointLimit) != 0) Volatile.Write(ref c.JointLimit, c.JointLimit + 1);
+            if ((kinds & SafetyInterventions.Workspace) != 0) Volatile.Write(ref c.Workspace, c.Workspace + 1);
+        }
         if (discarded) Volatile.Write(ref c.Discarded, c.Discarded + 1);
     }
 
@@ -93,12 +100,15 @@ public sealed class RunMetrics
     public RunMetricsSnapshot Read(int recentEpisodes = 20)
     {
         long[] steps = new long[_workers.Length];
-        long interventions = 0, discarded = 0;
+        long interventions = 0, discarded = 0, velocity = 0, joint = 0, workspace = 0;
         for (int i = 0; i < _workers.Length; i++)
         {
             steps[i] = Volatile.Read(ref _workers[i].Steps);
             interventions += Volatile.Read(ref _workers[i].SafetyInterventions);
             discarded += Volatile.Read(ref _workers[i].Discarded);
+            velocity += Volatile.Read(ref _workers[i].VelocityClamped);
+            joint += Volatile.Read(ref _workers[i].JointLimit);
+            workspace += Volatile.Read(ref _workers[i].Workspace);
         }
         EpisodeRecord[] recent;
         long episodes;
@@ -112,6 +122,7 @@ public sealed class RunMetrics
         return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent)
         {
             DiscardedSteps = discarded,
+            VelocityClamped = velocity, JointLimited = joint, WorkspaceStopped = workspace,
             NonFiniteUpdates = Volatile.Read(ref _nonFiniteUpdates),
         };
     }
@@ -123,13 +134,17 @@ public sealed class RunMetrics
         return total;
     }
 
-    // One worker's counters alone on their cache line: 64 bytes of padding before, 40 after (Disruptor-net's Sequence).
+    // One worker's counters alone on their cache line: 64 bytes of padding before, 16 after, so 80 bytes separate two
+    // workers' counters (Disruptor-net's Sequence).
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
     private struct WorkerCounters
     {
         [System.Runtime.InteropServices.FieldOffset(64)] public long Steps;
         [System.Runtime.InteropServices.FieldOffset(72)] public long SafetyInterventions;
         [System.Runtime.InteropServices.FieldOffset(80)] public long Discarded;
+        [System.Runtime.InteropServices.FieldOffset(88)] public long VelocityClamped;
+        [System.Runtime.InteropServices.FieldOffset(96)] public long JointLimit;
+        [System.Runtime.InteropServices.FieldOffset(104)] public long Workspace;
     }
 }
 
@@ -144,6 +159,12 @@ public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, flo
     /// <summary>Steps the environments marked <see cref="Environments.StepResult.Discard"/> (MuJoCo instability resets):
     /// counted in <see cref="StepsPerWorker"/>, not stored in the replay ring.</summary>
     public long DiscardedSteps { get; init; }
+
+    /// <summary>Steps on which the safety filter clamped a joint velocity, stopped a joint at its margin, or stopped the
+    /// arm at the workspace box (a step may count in several).</summary>
+    public long VelocityClamped { get; init; }
+    public long JointLimited { get; init; }
+    public long WorkspaceStopped { get; init; }
 
     /// <summary>Updates skipped because their loss or gradient was NaN or ±∞ (counted in <see cref="Updates"/>).</summary>
     public long NonFiniteUpdates { get; init; }

@@ -125,11 +125,14 @@ public sealed class Worker
                 result = _environment.Step(_action, _next);
                 watchdog.Feed();
                 steps++;
-                _metrics.RecordStep(_id, result.SafetyIntervened, result.Discard);
+                _metrics.RecordStep(_id, result.SafetyIntervened, result.Discard, result.Interventions);
                 // A discarded step (e.g. a physics reset: the next state was teleported, not reached) is no
                 // transition: storing it, as terminal or not, would teach the critic a made-up outcome.
                 if (result.Discard) break;
-                _ring.Insert(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
+                // The filter changed the command: store what the arm did, not what the policy asked (issue 19, fault 11).
+                ReadOnlySpan<float> executed = result.SafetyIntervened ? _environment.ExecutedAction : default;
+                _ring.Insert(_observation, executed.Length == _action.Length ? executed : _action, result.Reward, _next,
+                    result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
                 _next.AsSpan().CopyTo(_observation);
                 if (_pacing == Pacing.RealTime) WaitUntil(clock, ++paced * period, cancellation);

@@ -215,6 +215,27 @@ public sealed class ReachTaskTests
     }
 
     [Test]
+    public void Step_FilterStopsTheArm_ExecutedActionIsTheStopNotTheCommand()
+    {
+        var options = new ReachOptions { WorkspaceMin = new(0.50, -0.05, 0.30), WorkspaceMax = new(0.62, 0.05, 0.38) };
+        using var task = new ReachTask(options);
+        var observation = new float[23];
+        task.Reset(3, observation);
+        float[] command = [1, 1, 1, 1, 1, 1, 1];
+        StepResult r = default;
+        for (int t = 0; t < 40 && (r.Interventions & NafNative.Safety.SafetyInterventions.Workspace) == 0; t++) r = task.Step(command, observation);
+
+        Assert.That(r.Interventions & NafNative.Safety.SafetyInterventions.Workspace, Is.Not.Zero, "the box stopped the arm within 40 steps");
+        Assert.That(r.SafetyIntervened, Is.True);
+        Assert.That(task.ExecutedAction.ToArray(), Is.EqualTo(new float[7]), "a workspace stop executes zero velocity on every joint");
+
+        var free = task.Step([0.1f, 0, 0, 0, 0, 0, 0], observation);
+        if (!free.SafetyIntervened)
+            Assert.That(task.ExecutedAction.ToArray(), Is.EqualTo(new[] { 0.1f, 0, 0, 0, 0, 0, 0 }).Within(1e-6f),
+                "an unfiltered command executes as given");
+    }
+
+    [Test]
     public void Step_WrongBufferSizes_Throw()
     {
         using var task = new ReachTask();
