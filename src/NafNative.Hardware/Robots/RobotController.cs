@@ -47,6 +47,9 @@ public sealed class RobotController : IDisposable
     // Published state: written by the control thread, read by Wait/ReadState; guarded by _stateGate (Monitor).
     private readonly object _stateGate = new();
     private readonly double[] _publishedQ, _publishedQd;
+    // The filtered velocities sent with the command now in effect (control thread), and as published with the state
+    // that command led to (under _stateGate).
+    private readonly double[] _sentCommand, _publishedSent;
     private long _publishedCycle, _publishedInEffect;
     private bool _publishedIntervened;
     private RobotStoppedException? _stop;
@@ -82,6 +85,8 @@ public sealed class RobotController : IDisposable
         _mailbox = new double[_n];
         _publishedQ = new double[_n];
         _publishedQd = new double[_n];
+        _sentCommand = new double[_n];
+        _publishedSent = new double[_n];
     }
 
     public RobotDescription Robot => _robot;
@@ -147,7 +152,7 @@ public sealed class RobotController : IDisposable
     }
 
     /// <summary>Posts a joint velocity command (rad/s; any values: the safety filter makes them safe, NaN → stop
-    /// motion). Returns its sequence number for <see cref="WaitForState"/>.</summary>
+    /// motion). Returns its sequence number for <see cref="WaitForState(long, Span{double}, Span{double}, CancellationToken)"/>.</summary>
     public long Command(ReadOnlySpan<double> velocities)
     {
         if (velocities.Length != _n) throw new ArgumentException($"robot {_robot.Name}: {velocities.Length} velocities for {_n} joints.", nameof(velocities));
@@ -166,7 +171,13 @@ public sealed class RobotController : IDisposable
     /// <exception cref="RobotStoppedException">The loop stopped the arm (the reason is in the message).</exception>
     /// <exception cref="TimeoutException">No such state within 20 control periods plus the stop hold plus 2 s (the
     /// time a stop on a dead link takes, retries included): the loop is stuck.</exception>
-    public bool WaitForState(long sequence, Span<double> positions, Span<double> velocities, CancellationToken cancellation = default)
+    public bool WaitForState(long sequence, Span<double> positions, Span<double> velocities, CancellationToken cancellation = default) =>
+        WaitForState(sequence, positions, velocities, [], cancellation);
+
+    /// <summary>As <see cref="WaitForState(long, Span{double}, Span{double}, CancellationToken)"/>, and copies into
+    /// <paramref name="executed"/> (rad/s per joint; empty: not wanted) the velocities the safety filter let through
+    /// for that command: what the arm was actually told to do.</summary>
+    public bool WaitForState(long sequence, Span<double> positions, Span<double> velocities, Span<double> executed, CancellationToken cancellation = default)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)((20 * _wallPeriod + _robot.StopHold / _timeScale + TimeSpan.FromSeconds(2)).TotalSeconds * Stopwatch.Frequency);
         lock (_stateGate)
@@ -182,6 +193,7 @@ public sealed class RobotController : IDisposable
             if (_stop is not null) throw _stop;
             _publishedQ.CopyTo(positions);
             _publishedQd.CopyTo(velocities);
+            if (!executed.IsEmpty) _publishedSent.CopyTo(executed);
             return _publishedIntervened;
         }
     }
@@ -350,6 +362,7 @@ public sealed class RobotController : IDisposable
         writeStart = Stopwatch.GetTimestamp();
         var interventions = _filter.Filter(_request, _positions, _robot.Kinematics, _safe);
         for (int i = 0; i < _n; i++) _command[i] = _safe[i];
+        _command.CopyTo(_sentCommand);
         if (!_transport.WriteVelocities(_command)) FailedWrites++;
         return interventions != SafetyInterventions.None;
     }
@@ -363,6 +376,7 @@ public sealed class RobotController : IDisposable
             _publishedCycle = cycle;
             _publishedInEffect = inEffect;
             _publishedIntervened = intervened;
+            _sentCommand.CopyTo(_publishedSent);
             Monitor.PulseAll(_stateGate);
         }
     }

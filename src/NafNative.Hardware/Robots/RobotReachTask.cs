@@ -25,7 +25,8 @@ public sealed class RobotReachTask : IEnvironment
     private readonly IObservationExtra[] _extras;
     private readonly bool _ownsController;
     private readonly int _n;
-    private readonly double[] _q, _qd, _command, _goal;
+    private readonly double[] _q, _qd, _command, _goal, _sent;
+    private readonly float[] _executed;
     private readonly float[] _qf, _probe;
     private Vector3 _target;
     private int _steps;
@@ -46,6 +47,8 @@ public sealed class RobotReachTask : IEnvironment
         _q = new double[_n];
         _qd = new double[_n];
         _command = new double[_n];
+        _sent = new double[_n];
+        _executed = new float[_n];
         _goal = new double[_n];
         _qf = new float[_n];
         _probe = new float[_n];
@@ -57,6 +60,9 @@ public sealed class RobotReachTask : IEnvironment
     public string Name => "reach";
     public int ObservationSize { get; }
     public int ActionSize => _n;
+    /// <summary>The action the safety filter let through in the last step (see <see cref="IEnvironment.ExecutedAction"/>).</summary>
+    public ReadOnlySpan<float> ExecutedAction => _executed;
+
     public double ControlRate => _robot.ControlRate * _controller.TimeScale;
     public int MaxEpisodeSteps => _task.EpisodeSteps;
     public RobotController Controller => _controller;
@@ -91,7 +97,10 @@ public sealed class RobotReachTask : IEnvironment
             _command[i] = float.IsFinite(a) ? Math.Clamp(a, -1f, 1f) * _task.ActionScale * _robot.Joints[i].MaxVelocity : a;
         }
         long seq = _controller.Command(_command);
-        bool intervened = _controller.WaitForState(seq, _q, _qd);
+        bool intervened = _controller.WaitForState(seq, _q, _qd, _sent);
+        // What the filter let through, back in action units: the replay pairs the outcome with it.
+        for (int i = 0; i < _n; i++)
+            _executed[i] = (float)Math.Clamp(_sent[i] / (_task.ActionScale * _robot.Joints[i].MaxVelocity), -1.0, 1.0);
         _steps++;
         float d = Distance;
         float reward = -d + 0.25f * MathF.Max(0, 1 - d / 0.05f);

@@ -137,6 +137,29 @@ public sealed class RobotControllerTests
         Assert.That(robot.Controller.Safety.Faults, Is.GreaterThan(0), "non-finite actions were caught by the filter");
     }
 
+    [Test]
+    public void ExecutedAction_IsWhatTheFilterSent_NotWhatThePolicyAsked()
+    {
+        using var robot = new TestRobot(rate: 100, watchdogMs: 200);
+        robot.Controller.Start();
+        using var task = new RobotReachTask(robot.Controller, ownsController: false);
+        var observation = new float[task.ObservationSize];
+        task.Reset(1, observation);
+
+        var stopped = task.Step([float.NaN, 0.5f, 0.5f], observation);
+        float[] afterStop = task.ExecutedAction.ToArray();
+        var free = task.Step([0.2f, -0.2f, 0.1f], observation);
+        float[] afterFree = task.ExecutedAction.ToArray();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(stopped.SafetyIntervened, Is.True);
+            Assert.That(afterStop, Is.EqualTo(new float[3]), "a non-finite command stops every joint: zero was executed");
+            Assert.That(free.SafetyIntervened, Is.False);
+            Assert.That(afterFree, Is.EqualTo(new[] { 0.2f, -0.2f, 0.1f }).Within(1e-6f), "an unfiltered command executes as asked");
+        });
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public void ReachReset_DrivesTheArmHomeThroughTheBus(bool fastSyncRead)
