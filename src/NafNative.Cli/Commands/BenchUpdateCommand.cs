@@ -35,8 +35,10 @@ internal static class BenchUpdateCommand
         var simd = CommonOptions.Simd();
         var json = CommonOptions.Json();
         var backend = CommonOptions.Backend();
+        var breakdown = new Option<bool>("--breakdown") { Description = "Time each phase of the update (sample, forwards, advantage, loss, backward per layer, clip, Adam, Polyak, publish); CPU backend." };
+        var publishEvery = CommonOptions.PositiveInt("--publish-every", "With --breakdown: publish a parameter snapshot every this many updates (as training does).", 50);
         var command = new Command("update", "Measure NAF updates/s (TD target, Q, loss, backward, Adam, Polyak) on one thread.")
-            { obs, act, hidden, batch, threads, seconds, simd, backend, json };
+            { obs, act, hidden, batch, threads, seconds, simd, backend, breakdown, publishEvery, json };
         command.SetAction(parse =>
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));
@@ -49,6 +51,19 @@ internal static class BenchUpdateCommand
             };
             double secs = parse.GetValue(seconds);
             string chosen = CommonOptions.ResolveBackend(parse.GetValue(backend)!);
+            if (parse.GetValue(breakdown))
+            {
+                if (chosen != "cpu")
+                {
+                    parse.InvocationConfiguration.Error.WriteLine($"bench update: --breakdown times the CPU trainer's phases; backend '{chosen}' runs them as device kernels (use --backend cpu).");
+                    return 1;
+                }
+                var r = UpdateBreakdownBench.Measure(options, secs, PeakMeter.MeasureGflops(Math.Min(1.0, secs / 3)), parse.GetValue(publishEvery),
+                    SimdPath.Active.ToString(), CommonOptions.CpuDescription());
+                if (parse.GetValue(json)) JsonOutput.Write(parse.InvocationConfiguration.Output, r);
+                else foreach (string line in UpdateBreakdownBench.Table(r)) parse.InvocationConfiguration.Output.WriteLine(line);
+                return 0;
+            }
             UpdateResult result;
             try
             {

@@ -8,7 +8,15 @@ public sealed partial class Tape
     /// gradient that requires one: arena values and <see cref="ParameterVector.Gradients"/>.</summary>
     /// <remarks>Parameter gradients are not cleared here: they accumulate, so call
     /// <see cref="ParameterVector.ZeroGradients"/> first unless accumulation over several losses is intended.</remarks>
-    public void Backward(Var loss)
+    public void Backward(Var loss) => Backward(loss, []);
+
+    /// <summary>Nodes recorded since the last reset, and the op of each (for profiling).</summary>
+    internal int NodeCount => _nodeCount;
+    internal OpCode NodeOp(int index) => _nodes[index].Op;
+
+    /// <summary>As <see cref="Backward(Var)"/>, adding each node's backward time (Stopwatch ticks) to
+    /// <paramref name="nodeTicks"/>[node] when it is not empty (at least <see cref="NodeCount"/> long).</summary>
+    internal void Backward(Var loss, Span<long> nodeTicks)
     {
         int lossId = CheckOwned(loss, "Tape.Backward");
         ref readonly VarInfo info = ref _vars[lossId];
@@ -19,10 +27,14 @@ public sealed partial class Tape
 
         Array.Clear(_arenaGradients, 0, _arenaUsed);
         GradientSpan(lossId)[0] += 1f;
+        bool timed = !nodeTicks.IsEmpty;
         for (int i = _nodeCount - 1; i >= 0; i--)
         {
             ref readonly Node node = ref _nodes[i];
-            if (_vars[node.Out].RequiresGradient) BackwardNode(node);
+            if (!_vars[node.Out].RequiresGradient) continue;
+            long start = timed ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
+            BackwardNode(node);
+            if (timed) nodeTicks[i] += System.Diagnostics.Stopwatch.GetTimestamp() - start;
         }
     }
 

@@ -114,7 +114,7 @@ public sealed partial class Tape
 
     /// <summary>y[r, j] = a[r, index[j]], or 0 where index[j] is −1: e.g. NAF's head entries scattered into a
     /// lower-triangular matrix (see <see cref="LowerTriangular.GatherIndex"/>).</summary>
-    /// <remarks>The tape keeps a reference to <paramref name="index"/>: do not change it before <see cref="Backward"/>.</remarks>
+    /// <remarks>The tape keeps a reference to <paramref name="index"/>: do not change it before <see cref="Backward(Var)"/>.</remarks>
     public Var GatherColumns(Var a, int[] index)
     {
         ArgumentNullException.ThrowIfNull(index);

@@ -4,7 +4,7 @@ using NafNative.Tensors;
 
 namespace NafNative.Autodiff;
 
-/// <summary>A reverse-mode autodiff tape: ops run eagerly forward and are recorded; <see cref="Backward"/> replays
+/// <summary>A reverse-mode autodiff tape: ops run eagerly forward and are recorded; <see cref="Backward(Var)"/> replays
 /// them in reverse, accumulating gradients.</summary>
 /// <remarks>
 /// Intermediate values and their gradients live in two arenas owned by the tape, reused from one
@@ -79,7 +79,7 @@ public sealed partial class Tape
     /// <summary>The current value of <paramref name="v"/>.</summary>
     public ReadOnlySpan<float> Value(Var v) => ValueSpan(CheckOwned(v, "Tape.Value"));
 
-    /// <summary>The gradient accumulated into <paramref name="v"/> by <see cref="Backward"/>.</summary>
+    /// <summary>The gradient accumulated into <paramref name="v"/> by <see cref="Backward(Var)"/>.</summary>
     public ReadOnlySpan<float> Gradient(Var v)
     {
         int id = CheckOwned(v, "Tape.Gradient");

@@ -62,6 +62,10 @@ public sealed partial class NafTrainer : IUpdateStep
     /// <summary>Skipped updates since the last applied one; reaching <see cref="NafOptions.MaxConsecutiveNonFiniteUpdates"/> throws.</summary>
     public int ConsecutiveNonFiniteUpdates { get; private set; }
 
+    /// <summary>When set, every update adds its phases' times to it (<c>naf bench update --breakdown</c>); null in
+    /// training, where the update takes no timestamps.</summary>
+    public UpdateBreakdown? Breakdown { get; set; }
+
     // TD loss of the last ComputeGradients (checked with the gradient norm before anything is applied).
     private float _lastLoss;
 
@@ -73,8 +77,10 @@ public sealed partial class NafTrainer : IUpdateStep
     public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
         ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
     {
+        Breakdown?.Begin();
         float loss = ComputeGradients(observations, actions, rewards, nextObservations, terminated);
         ApplyGradients();
+        Breakdown?.End();
         return loss;
     }
 
@@ -97,11 +103,14 @@ public sealed partial class NafTrainer : IUpdateStep
         BatchShape.Check(Options, "NafTrainer.Step", observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
 
         // y = r + γ·(1 − terminated)·V′(x′), V′ from the target network θ′ (no gradient flows into it).
+        var breakdown = Breakdown;
         Network.InferHead(Target, nextObservations, batch, _targetHead, _scratch);
+        breakdown?.Mark(UpdateBreakdown.Phase.TargetForward);
         Span<float> y = _targets.Span;
         int width = Network.HeadWidth;
         for (int b = 0; b < batch; b++)
             y[b] = rewards[b] + Options.Discount * (1f - terminated[b]) * _targetHead[b * width];
+        breakdown?.Mark(UpdateBreakdown.Phase.TdTarget);
         if (!System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(y))
         {
             // A NaN/∞ target (a huge reward, or V′ overflowed) makes the loss non-finite: report it as NaN with zero
@@ -117,9 +126,17 @@ public sealed partial class NafTrainer : IUpdateStep
         _tape.Reset();
         Online.ZeroGradients();
         Var head = Network.Head(_tape, Online, _tape.Input(_observations));
+        breakdown?.Mark(UpdateBreakdown.Phase.OnlineForward);
         Var q = _tape.NafQ(head, _tape.Input(_actions));
+        breakdown?.Mark(UpdateBreakdown.Phase.Advantage);
         Var loss = _tape.MeanSquaredError(q, _tape.Input(_targets));
-        _tape.Backward(loss);
+        breakdown?.Mark(UpdateBreakdown.Phase.Loss);
+        if (breakdown is null) _tape.Backward(loss);
+        else
+        {
+            _tape.Backward(loss, breakdown.NodeTicks(_tape));
+            breakdown.Mark(UpdateBreakdown.Phase.Backward);
+        }
         _lastLoss = _tape.Value(loss)[0];
         return _lastLoss;
     }
@@ -130,9 +147,11 @@ public sealed partial class NafTrainer : IUpdateStep
     /// <see cref="NafOptions.MaxConsecutiveNonFiniteUpdates"/>-th non-finite update in a row.</exception>
     public void ApplyGradients()
     {
+        var breakdown = Breakdown;
         LastGradientNorm = Options.MaxGradientNorm is float max
             ? Optimizers.ClipGradientNorm(Online.Gradients, max)
             : MathF.Sqrt(Reductions.Dot(Online.Gradients, Online.Gradients));
+        breakdown?.Mark(UpdateBreakdown.Phase.Clip);
         Steps++;
         // ‖g‖ is NaN or ∞ as soon as one component is (clipping does not catch NaN: norm > max is false), and one
         // such step would put NaN into θ, θ′ and both moments for good. Skip it, leaving the state as it was.
@@ -146,7 +165,9 @@ public sealed partial class NafTrainer : IUpdateStep
         ConsecutiveNonFiniteUpdates = 0;
         Optimizers.Adam(Online.Values, Online.Gradients, AdamFirstMoment, AdamSecondMoment,
             Options.LearningRate, Options.AdamBeta1, Options.AdamBeta2, Options.AdamEpsilon, Steps);
+        breakdown?.Mark(UpdateBreakdown.Phase.Adam);
         Optimizers.Polyak(Online.Values, Target, Options.TargetUpdateRate);
+        breakdown?.Mark(UpdateBreakdown.Phase.Polyak);
     }
 
     /// <summary>The error both trainers raise after too many non-finite updates in a row.</summary>

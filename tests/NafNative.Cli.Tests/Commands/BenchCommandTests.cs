@@ -99,4 +99,31 @@ public sealed class BenchCommandTests
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(stderr, Does.Contain("XX"));
     }
+
+    [Test]
+    public void BenchUpdateBreakdown_Json_EveryPhaseWithTimeAndShare()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run("bench", "update", "--breakdown", "--seconds", "0.4", "--hidden", "32,32", "--json");
+
+        Assert.That(exit, Is.Zero, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var phases = json.RootElement.GetProperty("phases").EnumerateArray().ToArray();
+        var names = phases.Select(p => p.GetProperty("phase").GetString()).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(names[0], Is.EqualTo("sample batch (replay ring)"));
+            Assert.That(names[^1], Does.StartWith("publish snapshot"));
+            Assert.That(names, Has.Member("Adam").And.Member("backward: layer 2 (32→32)"));
+            Assert.That(phases.Sum(p => p.GetProperty("percent").GetDouble()), Is.EqualTo(100).Within(0.01));
+            Assert.That(json.RootElement.GetProperty("updates").GetInt64(), Is.GreaterThan(0));
+        });
+    }
+
+    [Test]
+    public void BenchUpdateBreakdown_GpuBackend_IsRefusedWithTheReason()
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", "update", "--breakdown", "--backend", "gpu-cpuaccel", "--seconds", "0.1");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("--breakdown times the CPU trainer"));
+    }
 }

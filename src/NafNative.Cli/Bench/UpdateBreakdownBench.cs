@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using NafNative.Learning;
+using NafNative.Naf;
+using NafNative.Replay;
+
+namespace NafNative.Cli.Bench;
+
+/// <summary><c>naf bench update --breakdown</c>: the learner's loop as training runs it — sample a batch from a
+/// filled replay ring, one update with every phase timed, publish a snapshot every <c>publishEvery</c> updates — and
+/// the time of each phase per update.</summary>
+internal static class UpdateBreakdownBench
+{
+    public sealed record Row(string Phase, double Microseconds, double Percent, double? Gflops);
+
+    public sealed record Result(int Obs, int Act, int[] Hidden, int Batch, string Simd, string Device, double PeakGflops,
+        double UpdatesPerS, double UpdatesPerSUntimed, double MicrosecondsPerUpdate, long Updates, Row[] Phases);
+
+    public static Result Measure(NafOptions options, double seconds, double peak, int publishEvery, string simd, string device)
+    {
+        var trainer = new NafTrainer(options);
+        int b = options.BatchSize, obs = options.ObservationSize, act = options.ActionSize;
+        var ring = new ReplayRing(1 << 16, obs, act);
+        var random = new Random(7);
+        float[] x = new float[obs], u = new float[act], x2 = new float[obs];
+        for (int i = 0; i < ring.Capacity; i++)
+        {
+            for (int k = 0; k < obs; k++) { x[k] = (float)(2 * random.NextDouble() - 1); x2[k] = (float)(2 * random.NextDouble() - 1); }
+            for (int k = 0; k < act; k++) u[k] = (float)(2 * random.NextDouble() - 1);
+            ring.Insert(x, u, (float)random.NextDouble(), x2, i % 10 == 0, false);
+        }
+        var batch = new ReplayBatch(b, ring);
+        var sampler = new ReplayRandom(11);
+        var publisher = new SnapshotPublisher();
+
+        // The same loop untimed first: what the breakdown's own timestamps cost shows as the gap between the two rates.
+        var (untimedCalls, untimedSeconds) = Measurement.Run(count =>
+        {
+            for (long i = 0; i < count; i++) Iterate(trainer, ring, batch, ref sampler, publisher, publishEvery, out _, out _);
+        }, seconds / 2);
+
+        var breakdown = new UpdateBreakdown();
+        trainer.Breakdown = breakdown;
+        long sampleTicks = 0, publishTicks = 0;
+        bool counting = false;
+        var (calls, elapsed) = Measurement.Run(count =>
+        {
+            if (!counting)
+            {
+                // The first timed batch starts the count (the warm-up's updates are dropped).
+                breakdown.Reset();
+                (sampleTicks, publishTicks, counting) = (0, 0, true);
+            }
+            for (long i = 0; i < count; i++)
+            {
+                Iterate(trainer, ring, batch, ref sampler, publisher, publishEvery, out long sample, out long publish);
+                sampleTicks += sample;
+                publishTicks += publish;
+            }
+        }, seconds / 2);
+        trainer.Breakdown = null;
+
+        double perUpdate = 1e6 / Stopwatch.Frequency / Math.Max(1, breakdown.Updates);
+        var phases = new List<UpdateBreakdown.PhaseTime> { new("sample batch (replay ring)", sampleTicks * perUpdate, 0) };
+        phases.AddRange(breakdown.Read(trainer.Network, b));
+        phases.Add(new($"publish snapshot (every {publishEvery})", publishTicks * perUpdate, 0));
+        double total = phases.Sum(p => p.Microseconds);
+        var rows = phases.Select(p => new Row(p.Name, p.Microseconds, 100 * p.Microseconds / total,
+            p.Flops > 0 && p.Microseconds > 0 ? p.Flops / (p.Microseconds * 1e3) : null)).ToArray();
+        return new Result(obs, act, [.. options.HiddenSizes], b, simd, device, peak, calls / elapsed, untimedCalls / untimedSeconds,
+            total, breakdown.Updates, rows);
+    }
+
+    private static void Iterate(NafTrainer trainer, ReplayRing ring, ReplayBatch batch, ref ReplayRandom sampler, SnapshotPublisher publisher,
+        int publishEvery, out long sampleTicks, out long publishTicks)
+    {
+        long t0 = Stopwatch.GetTimestamp();
+        ring.TrySample(batch, ref sampler);
+        long t1 = Stopwatch.GetTimestamp();
+        trainer.Step(batch);
+        long t2 = Stopwatch.GetTimestamp();
+        if (trainer.Steps % publishEvery == 0) publisher.Publish(trainer.Online.Values, trainer.Steps);
+        long t3 = Stopwatch.GetTimestamp();
+        sampleTicks = t1 - t0;
+        publishTicks = t3 - t2;
+    }
+
+    public static IEnumerable<string> Table(Result r)
+    {
+        yield return $"NAF update breakdown obs={r.Obs} act={r.Act} hidden={string.Join(',', r.Hidden)} batch={r.Batch} [{r.Device}] ({r.Simd}), " +
+            $"peak {r.PeakGflops:F1} GFLOP/s";
+        yield return $"{r.MicrosecondsPerUpdate:F1} µs per update timed ({r.UpdatesPerS:F0} updates/s; {r.UpdatesPerSUntimed:F0}/s without the " +
+            $"breakdown's timestamps), {r.Updates} updates";
+        yield return $"{"phase",-40} {"µs",9} {"%",6} {"GFLOP/s",8} {"% peak",7}";
+        foreach (var row in r.Phases)
+            yield return $"{row.Phase,-40} {row.Microseconds,9:F2} {row.Percent,6:F1} " +
+                (row.Gflops is double g ? $"{g,8:F1} {100 * g / r.PeakGflops,7:F1}" : $"{"",8} {"",7}");
+    }
+}
