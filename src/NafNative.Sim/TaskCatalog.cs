@@ -1,6 +1,8 @@
 using NafNative.Environments;
+using NafNative.Sim.Arm;
 using NafNative.Sim.Mujoco;
 using NafNative.Sim.Tasks;
+using NafNative.Sim.Variation;
 
 namespace NafNative.Sim;
 
@@ -31,6 +33,42 @@ public static class TaskCatalog
     {
         Check(name);
         return Factories[name](workerIndex);
+    }
+
+    /// <summary>The arm joints of each arm task (the tasks a <see cref="RobotVariation"/> applies to).</summary>
+    private static readonly Dictionary<string, int> ArmJoints = new() { ["reach"] = 7, ["door-push"] = 7, ["door-pull"] = 7, ["pick-place"] = 7 };
+
+    /// <summary>Worker <paramref name="workerIndex"/>'s environment as its own robot: the nominal task when
+    /// <paramref name="variation"/> is null or none (bit-identical to <see cref="Create(string, int)"/>), else the
+    /// robot drawn for (<paramref name="seed"/>, worker) — its physics (reach: masses, damping, gains) and a
+    /// <see cref="VariedEnvironment"/> for calibration, latency and noise.</summary>
+    public static IEnvironment Create(string name, int workerIndex, RobotVariation? variation, int seed)
+    {
+        // The evaluation environment (index −1) is the nominal robot.
+        if (variation is null || variation.IsNone || workerIndex < 0) return Create(name, workerIndex);
+        var robot = Robot(name, workerIndex, variation, seed);
+        IEnvironment inner = name == "reach"
+            ? new ReachTask(new ReachOptions { Model = robot.Apply(ArmModel.Iiwa14()) })
+            : Create(name, workerIndex);
+        try
+        {
+            return new VariedEnvironment(inner, robot, ArmJoints[name]);
+        }
+        catch
+        {
+            inner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The robot worker <paramref name="workerIndex"/> gets under <paramref name="variation"/> (robots.json).</summary>
+    public static RobotParameters Robot(string name, int workerIndex, RobotVariation variation, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(variation);
+        Check(name);
+        if (!ArmJoints.TryGetValue(name, out int joints))
+            throw new ArgumentException($"config field 'variation': task '{name}' is not an arm task; robot variation applies to {string.Join(", ", ArmJoints.Keys)}.");
+        return RobotParameters.Draw(variation.Resolve(workerIndex), seed, workerIndex, joints);
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="name"/> is a known task, and

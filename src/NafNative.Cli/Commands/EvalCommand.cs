@@ -21,7 +21,11 @@ internal static class EvalCommand
         var json = CommonOptions.Json();
         var robotFile = new Option<string?>("--robot") { Description = "Evaluate on this robot (through its bus, safety filter and watchdog) instead of the run's simulated task." };
         var timeScale = RunCommand.RobotTimeScale();
-        var command = new Command("eval", "Evaluate a trained run's greedy policy.") { runOption, episodes, seed, minSuccess, which, json, robotFile, timeScale };
+        var perRobot = new Option<bool>("--per-robot") { Description = "Evaluate on each simulated worker's own robot (the run's variation), one line each." };
+        var heldOut = new Option<int>("--held-out") { Description = "With --per-robot: also this many robots drawn from the same ranges that no worker trained on.", DefaultValueFactory = _ => 0 };
+        var variation = new Option<string?>("--variation") { Description = "With --per-robot: draw the robots from this preset (none, mild, strong) instead of the run's variation." };
+        var command = new Command("eval", "Evaluate a trained run's greedy policy.")
+            { runOption, episodes, seed, minSuccess, which, json, robotFile, timeScale, perRobot, heldOut, variation };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -31,6 +35,15 @@ internal static class EvalCommand
                 var config = run.ReadConfig();
                 config.Validate();
                 string? robotPath = parse.GetValue(robotFile);
+                if (parse.GetValue(perRobot))
+                {
+                    if (robotPath is not null) throw new ArgumentException("--per-robot evaluates the simulated robots; --robot evaluates one real robot: give one of them.");
+                    if (parse.GetValue(variation) is string preset) config = config with { Variation = new Sim.Variation.RobotVariation { Preset = preset } };
+                    config.Validate();
+                    var rows = PerRobotEvaluation.Run(config, run.Path, parse.GetValue(which)!, parse.GetValue(episodes), parse.GetValue(seed), parse.GetValue(heldOut));
+                    PerRobotEvaluation.Write(stdout, rows, parse.GetValue(json));
+                    return parse.GetValue(minSuccess) is double least && rows.Any(r => r.SuccessRate < least) ? 2 : 0;
+                }
                 using var environment = robotPath is null
                     ? TaskCatalog.Create(config.Task, 0)
                     : Robots.RobotSetup.OpenReach(Robots.RobotSetup.Load(robotPath), parse.GetValue(timeScale));

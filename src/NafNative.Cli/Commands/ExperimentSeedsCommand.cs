@@ -66,7 +66,8 @@ internal static class ExperimentSeedsCommand
                         stderr.WriteLine($"naf experiment seeds: {cfg.Task}, seed {cfg.Seed}, " +
                             (cfg.Steps is long budget ? $"{budget} env steps" : $"{cfg.Minutes} min") + $", {cfg.Workers} workers");
                         var run = RunDirectory.CreateNew(Path.Combine(root, $"seed-{cfg.Seed}"), cfg, replace: true);
-                        var summary = SessionRunner.Run(cfg, run, TaskCatalog.Create, null, interrupt.Token, new ProgressPrinter(stderr).Print).Session;
+                        run.WriteRobots(cfg.SimulatedRobots());
+                        var summary = SessionRunner.Run(cfg, run, cfg.CreateSimulatedTask, null, interrupt.Token, new ProgressPrinter(stderr).Print).Session;
                         if (summary.Interrupted) break;
                         double best = Evaluate(cfg.Task, run.Path, "best", evalEpisodes);
                         double final = Evaluate(cfg.Task, run.Path, "latest", evalEpisodes);

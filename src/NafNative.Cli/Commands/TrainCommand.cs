@@ -25,8 +25,9 @@ internal static class TrainCommand
         var backend = CommonOptions.Backend();
         var robots = new Option<string[]>("--robot") { Description = "A robot file: one worker drives that arm through its bus (repeat for more robots; further --workers run the simulated task)." };
         var robotTimeScale = RunCommand.RobotTimeScale();
+        var variation = new Option<string?>("--variation") { Description = "How the simulated robots differ: none, mild or strong (ranges in README; a config's variation object sets them field by field)." };
         var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task or real (or simulated-hardware) arms.")
-            { task, workers, minutes, steps, seed, output, resume, replace, config, pacing, backend, robots, robotTimeScale };
+            { task, workers, minutes, steps, seed, output, resume, replace, config, pacing, backend, robots, robotTimeScale, variation };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -41,6 +42,7 @@ internal static class TrainCommand
                 }
                 Flag(task, "task"); Flag(workers, "workers"); Flag(minutes, "minutes"); Flag(steps, "steps");
                 Flag(seed, "seed"); Flag(pacing, "pacing"); Flag(backend, "backend"); Flag(robotTimeScale, "robot_time_scale");
+                if (parse.GetValue(variation) is string preset) flags["variation"] = new JsonObject { ["preset"] = preset };
                 if (parse.GetValue(robots) is { Length: > 0 } robotFiles)
                 {
                     flags["robots"] = new JsonArray([.. robotFiles.Select(f => JsonValue.Create(Path.GetFullPath(f)))]);
@@ -70,6 +72,7 @@ internal static class TrainCommand
                     run = RunDirectory.CreateNew(outPath, resolved, parse.GetValue(replace));
                 }
 
+                run.WriteRobots(resolved.SimulatedRobots());
                 using (var interrupt = new CtrlC())
                 {
                     stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, backend {resolved.Backend}, run folder {run.Path}");
@@ -77,7 +80,7 @@ internal static class TrainCommand
                     var robotDescriptions = resolved.Robots.Select(Robots.RobotSetup.Load).ToArray();
                     Func<string, int, NafNative.Environments.IEnvironment> createTask = (name, worker) => worker >= 0 && worker < robotDescriptions.Length
                         ? Robots.RobotSetup.OpenReach(robotDescriptions[worker], resolved.RobotTimeScale)
-                        : TaskCatalog.Create(name, worker);
+                        : resolved.CreateSimulatedTask(name, worker);
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
                     var result = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",

@@ -13,7 +13,7 @@ public sealed class RunDirectory
     private RunDirectory(RunFolder files) => Files = files;
 
     /// <summary>Every file a run writes into its folder (what --replace removes).</summary>
-    private static readonly string[] RunFiles = [ConfigFile, .. RunFolder.Files, "curve-time.png", "curve-steps.png"];
+    private static readonly string[] RunFiles = [ConfigFile, .. RunFolder.Files, "curve-time.png", "curve-steps.png", RobotsFile];
 
     /// <summary>The files the training session writes.</summary>
     public RunFolder Files { get; }
@@ -62,6 +62,16 @@ public sealed class RunDirectory
         {
             throw new ArgumentException($"{ConfigPath}: {e.Message}", e);
         }
+    }
+
+    public const string RobotsFile = "robots.json";
+
+    /// <summary>Writes each simulated worker's robot (robots.json); removes the file when every robot is nominal.</summary>
+    public void WriteRobots(IReadOnlyList<Sim.Variation.RobotParameters> robots)
+    {
+        string path = System.IO.Path.Combine(Path, RobotsFile);
+        if (robots.Count == 0) File.Delete(path);
+        else File.WriteAllText(path, JsonSerializer.Serialize(robots, TrainConfig.Json));
     }
 
     public void WriteConfig(TrainConfig config) => File.WriteAllText(ConfigPath, JsonSerializer.Serialize(config, TrainConfig.Json));

@@ -75,6 +75,9 @@ public sealed record TrainConfig
     /// their control rate; any further workers run the simulated task. The periodic evaluation runs on the simulated
     /// task; evaluate through a robot with <c>naf eval --robot</c>.</summary>
     public string[] Robots { get; init; } = [];
+    /// <summary>How the simulated workers' robots differ from the nominal one (calibration, physics, latency, noise),
+    /// drawn per worker from the seed; null or preset "none": identical robots. Written per worker to robots.json.</summary>
+    public Sim.Variation.RobotVariation? Variation { get; init; }
     /// <summary>For simulated robots (naf sim-robot --time-scale): their simulator's time scale. 1 for real arms.</summary>
     public double RobotTimeScale { get; init; } = 1.0;
 
@@ -144,6 +147,11 @@ public sealed record TrainConfig
         if (!(double.IsFinite(CheckpointEverySeconds) && CheckpointEverySeconds > 0)) Fail("checkpoint_every_seconds", $"must be positive, got {CheckpointEverySeconds}");
         if (!(double.IsFinite(MetricsEverySeconds) && MetricsEverySeconds > 0)) Fail("metrics_every_seconds", $"must be positive, got {MetricsEverySeconds}");
         if (!(double.IsFinite(EvalEverySeconds) && EvalEverySeconds > 0)) Fail("eval_every_seconds", $"must be positive, got {EvalEverySeconds}");
+        if (Variation is { } variation)
+        {
+            variation.Validate();
+            if (!variation.IsNone) Wrap("variation", () => Sim.TaskCatalog.Robot(Task, 0, variation, Seed));
+        }
         if (EvalEverySteps is long every && every <= 0) Fail("eval_every_steps", $"must be positive (or null to evaluate by eval_every_seconds), got {every}");
         if (CheckpointReplayMaxMb < 0) Fail("checkpoint_replay_max_mb", $"must be 0 (never) or positive, got {CheckpointReplayMaxMb}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
@@ -193,6 +201,14 @@ public sealed record TrainConfig
             _ => GpuDevice.CpuAccelerator,
         },
     };
+
+    /// <summary>Simulated worker <paramref name="worker"/>'s environment: its own robot under <see cref="Variation"/>
+    /// (the nominal task for the evaluation environment, index −1).</summary>
+    public Environments.IEnvironment CreateSimulatedTask(string name, int worker) => Sim.TaskCatalog.Create(name, worker, Variation, Seed);
+
+    /// <summary>The robots the simulated workers get (robots.json), or empty when they are all nominal.</summary>
+    public IReadOnlyList<Sim.Variation.RobotParameters> SimulatedRobots() =>
+        Variation is { IsNone: false } v ? [.. Enumerable.Range(Robots.Length, Workers - Robots.Length).Select(w => Sim.TaskCatalog.Robot(Task, w, v, Seed))] : [];
 
     public Learning.Pacing ResolvedPacing => Pacing == "real-time" ? Learning.Pacing.RealTime : Learning.Pacing.AsFastAsPossible;
 

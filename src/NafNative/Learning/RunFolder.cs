@@ -10,12 +10,13 @@ namespace NafNative.Learning;
 public sealed class RunFolder
 {
     public const string MetricsFile = "metrics.csv", CheckpointFile = "checkpoint.naf", BestCheckpointFile = "best.naf",
-        EvalsFile = "evals.csv";
+        EvalsFile = "evals.csv", WorkersFile = "workers.csv";
+    public const string WorkersHeader = "wall_seconds,worker,env_steps,recent_episodes,mean_return,success_rate";
     private const string ReplayPrefix = "replay-", ReplaySuffix = ".naf";
     public const string EvalsHeader = "wall_seconds,env_steps,updates,success_rate,mean_return,kept_as_best,collapsed";
 
     /// <summary>Every file a session writes into its folder.</summary>
-    public static readonly IReadOnlyList<string> Files = [MetricsFile, CheckpointFile, BestCheckpointFile, EvalsFile];
+    public static readonly IReadOnlyList<string> Files = [MetricsFile, CheckpointFile, BestCheckpointFile, EvalsFile, WorkersFile];
 
     /// <summary>The folder at <paramref name="path"/> (made absolute); nothing is created or checked.</summary>
     public RunFolder(string path) => Path = System.IO.Path.GetFullPath(path);
@@ -25,6 +26,7 @@ public sealed class RunFolder
     public string CheckpointPath => System.IO.Path.Combine(Path, CheckpointFile);
     public string BestCheckpointPath => System.IO.Path.Combine(Path, BestCheckpointFile);
     public string EvalsPath => System.IO.Path.Combine(Path, EvalsFile);
+    public string WorkersPath => System.IO.Path.Combine(Path, WorkersFile);
 
     /// <summary>Creates the folder (if needed) and starts metrics.csv and evals.csv with their headers, replacing
     /// any there.</summary>
@@ -34,10 +36,22 @@ public sealed class RunFolder
         Directory.CreateDirectory(run.Path);
         File.WriteAllText(run.MetricsPath, MetricsRow.Header + Environment.NewLine);
         File.WriteAllText(run.EvalsPath, EvalsHeader + Environment.NewLine);
+        File.WriteAllText(run.WorkersPath, WorkersHeader + Environment.NewLine);
         return run;
     }
 
     public void AppendMetrics(MetricsRow row) => File.AppendAllText(MetricsPath, row.ToCsv() + Environment.NewLine);
+
+    /// <summary>One line per worker (workers.csv), written with each metrics row.</summary>
+    public void AppendWorkers(double wallSeconds, IReadOnlyList<WorkerSummary> workers)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var w in workers)
+            text.Append(string.Join(',', F(wallSeconds), w.Worker, w.Steps, w.Episodes, F(w.MeanReturn), F(w.SuccessRate))).Append(Environment.NewLine);
+        // A file from before workers.csv existed (a resumed older run) gets its header first.
+        if (!File.Exists(WorkersPath)) text.Insert(0, WorkersHeader + Environment.NewLine);
+        File.AppendAllText(WorkersPath, text.ToString());
+    }
 
     /// <summary>One evaluation line; <paramref name="collapsed"/>: see <see cref="PolicyCollapse"/>.</summary>
     public void AppendEval(double wallSeconds, long envSteps, long updates, double successRate, double meanReturn, bool kept, bool collapsed = false) =>
@@ -69,7 +83,7 @@ public sealed class RunFolder
     public IReadOnlyList<string> RepairTornAppends()
     {
         var repaired = new List<string>();
-        foreach (string file in new[] { MetricsPath, EvalsPath })
+        foreach (string file in new[] { MetricsPath, EvalsPath, WorkersPath })
         {
             if (!File.Exists(file)) continue;
             using var stream = new FileStream(file, FileMode.Open, FileAccess.ReadWrite);
@@ -112,5 +126,5 @@ public sealed class RunFolder
         File.Exists(MetricsPath) ? File.ReadLines(MetricsPath).Skip(1).Where(l => l.Length > 0).Select(MetricsRow.Parse).ToList() : [];
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private static string F(double v) => v.ToString("G6", Inv);
+    private static string F(double v) => double.IsNaN(v) ? "" : v.ToString("G6", Inv);
 }

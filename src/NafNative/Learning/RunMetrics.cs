@@ -127,6 +127,37 @@ public sealed class RunMetrics
         };
     }
 
+    /// <summary>Each worker's steps, episodes and its own recent episodes' mean return and success rate (its last
+    /// <paramref name="recentEpisodes"/> among the kept history), so a robot that lags shows (allocates; not for hot paths).</summary>
+    public WorkerSummary[] ReadWorkers(int recentEpisodes = 20)
+    {
+        var summaries = new WorkerSummary[_workers.Length];
+        lock (_episodeLock)
+        {
+            int kept = (int)Math.Min(_episodeCount, _episodes.Length);
+            for (int w = 0; w < _workers.Length; w++)
+            {
+                int n = 0, successes = 0;
+                long episodes = 0;
+                double returns = 0;
+                // Newest first, until this worker's recent episodes are found.
+                for (int k = 0; k < kept; k++)
+                {
+                    ref readonly var e = ref _episodes[(_episodeCount - 1 - k) % _episodes.Length];
+                    if (e.Worker != w) continue;
+                    episodes++;
+                    if (n == recentEpisodes) continue;
+                    n++;
+                    returns += e.Return;
+                    if (e.Success) successes++;
+                }
+                summaries[w] = new WorkerSummary(w, Volatile.Read(ref _workers[w].Steps), n == 0 ? double.NaN : returns / n,
+                    n == 0 ? double.NaN : successes / (double)n, n);
+            }
+        }
+        return summaries;
+    }
+
     private long TotalSteps()
     {
         long total = 0;
@@ -147,6 +178,10 @@ public sealed class RunMetrics
         [System.Runtime.InteropServices.FieldOffset(104)] public long Workspace;
     }
 }
+
+/// <summary>One worker's progress: its env steps, and over its last <c>Episodes</c> episodes (≤ the requested
+/// count) the mean return and success rate.</summary>
+public readonly record struct WorkerSummary(int Worker, long Steps, double MeanReturn, double SuccessRate, int Episodes);
 
 /// <summary>One finished episode.</summary>
 public readonly record struct EpisodeRecord(int Worker, float Return, bool Success, int Steps, long Staleness,

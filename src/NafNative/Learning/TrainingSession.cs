@@ -138,6 +138,8 @@ public sealed class TrainingSession
                 {
                     var row = Row(metrics.Read(), ring, startUpdates, stepsBefore, ref previous) with { CheckpointFailures = failures.Checkpoints };
                     failures.Try(RunFolder.MetricsFile, () => _run.AppendMetrics(row), checkpoint: false);
+                    var workers = metrics.ReadWorkers();
+                    failures.Try(RunFolder.WorkersFile, () => _run.AppendWorkers(row.WallSeconds, workers), checkpoint: false);
                     progress?.Invoke(row);
                     lastMetrics = now;
                 }

@@ -82,6 +82,42 @@ public sealed class TrainEvalCommandTests
         Assert.That(after, Is.GreaterThan(before), "the resumed run kept updating the checkpointed learner");
     }
 
+    [Test]
+    public void Train_MildVariation_WritesEachRobotThenEvalReportsPerRobotAndHeldOut()
+    {
+        string run = Path.Combine(_root, "v");
+        var (exit, _, stderr) = Run("train", "--task", "reach", "--workers", "2", "--steps", "3000", "--variation", "mild", "--out", run);
+        Assert.That(exit, Is.Zero, stderr);
+        using var robots = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, RunDirectory.RobotsFile)));
+        var list = robots.RootElement.EnumerateArray().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(list.Select(r => r.GetProperty("worker").GetInt32()), Is.EqualTo(new[] { 0, 1 }));
+            Assert.That(list[0].GetProperty("mass_scales").GetArrayLength(), Is.EqualTo(7));
+            Assert.That(list[0].GetProperty("joint_offsets_rad")[0].GetDouble(), Is.Not.EqualTo(list[1].GetProperty("joint_offsets_rad")[0].GetDouble()),
+                "two different robots");
+            Assert.That(File.ReadAllLines(Path.Combine(run, RunFolder.WorkersFile)).Skip(1).Select(l => l.Split(',')[1]).Distinct(),
+                Is.EquivalentTo(new[] { "0", "1" }), "workers.csv follows each robot");
+        });
+
+        var eval = Run("eval", "--run", run, "--per-robot", "--held-out", "2", "--episodes", "2", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+        using var rows = JsonDocument.Parse(eval.Out);
+        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("robot").GetString()),
+            Is.EqualTo(new[] { "worker 0", "worker 1", "held-out 0", "held-out 1" }));
+    }
+
+    [Test]
+    public void Train_BadVariation_FailsBeforeStartingAndNamesIt()
+    {
+        string config = Path.Combine(_root, "bad-variation.json");
+        File.WriteAllText(config, "{ \"variation\": { \"preset\": \"mild\", \"mass_pct\": -10 } }");
+        var (exit, _, stderr) = Run("train", "--steps", "100", "--config", config, "--out", Path.Combine(_root, "bv"));
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("'variation.mass_pct'"));
+        Assert.That(Directory.Exists(Path.Combine(_root, "bv")), Is.False);
+    }
+
     [TestCase(new[] { "--task", "teleport" }, "unknown task 'teleport'")]
     [TestCase(new[] { "--workers", "-2" }, "config field 'workers'")]
     [TestCase(new[] { "--minutes", "NaN" }, "config field 'minutes'")]
