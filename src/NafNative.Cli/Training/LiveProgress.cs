@@ -38,6 +38,11 @@ internal static class LiveProgress
             table.AddRow($"{row.WallSeconds:F0} s", $"{row.EnvSteps:N0}", $"{row.StepsPerS:F0}", $"{row.Updates:N0}", $"{row.UpdatesPerS:F0}",
                 $"{row.ReplayFill:N0}", $"{row.Episodes:N0}", $"{row.MeanReturn:F2}", $"{row.SuccessRate:P0}", $"{row.Staleness:F0}",
                 $"{row.Loss:G3}", $"{row.SafetyInterventions:N0}");
+        // One line per robot below the totals, so a worker whose robot lags (or differs) shows.
+        if (row is { Workers.Count: > 1 })
+            foreach (var w in row.Workers)
+                table.AddRow($"worker {w.Worker}", $"{w.Steps:N0}", "", "", "", "", $"{w.Episodes} recent", double.IsNaN(w.MeanReturn) ? "—" : $"{w.MeanReturn:F2}",
+                    double.IsNaN(w.SuccessRate) ? "—" : $"{w.SuccessRate:P0}", "", "", "");
         return table;
     }
 }

@@ -21,6 +21,9 @@ public sealed record MetricsRow(double WallSeconds, long EnvSteps, long Updates,
 
     private const int Columns = 20, FirstOptionalColumn = 12;
 
+    /// <summary>Each worker's progress at this row (for live displays; written to workers.csv, not metrics.csv).</summary>
+    public IReadOnlyList<WorkerSummary> Workers { get; init; } = [];
+
     public string ToCsv() => string.Join(',',
         F(WallSeconds), EnvSteps.ToString(CultureInfo.InvariantCulture), Updates.ToString(CultureInfo.InvariantCulture),
         F(UpdatesPerS), F(StepsPerS), ReplayFill.ToString(CultureInfo.InvariantCulture), Episodes.ToString(CultureInfo.InvariantCulture),

@@ -136,10 +136,12 @@ public sealed class TrainingSession
                 budgetSpent = (_options.Minutes is double m && now >= m * 60) || (_options.Steps is long s && steps >= s);
                 if (now - lastMetrics >= _options.MetricsEverySeconds || budgetSpent)
                 {
-                    var row = Row(metrics.Read(), ring, startUpdates, stepsBefore, ref previous) with { CheckpointFailures = failures.Checkpoints };
+                    var row = Row(metrics.Read(), ring, startUpdates, stepsBefore, ref previous) with
+                    {
+                        CheckpointFailures = failures.Checkpoints, Workers = metrics.ReadWorkers(),
+                    };
                     failures.Try(RunFolder.MetricsFile, () => _run.AppendMetrics(row), checkpoint: false);
-                    var workers = metrics.ReadWorkers();
-                    failures.Try(RunFolder.WorkersFile, () => _run.AppendWorkers(row.WallSeconds, workers), checkpoint: false);
+                    failures.Try(RunFolder.WorkersFile, () => _run.AppendWorkers(row.WallSeconds, row.Workers), checkpoint: false);
                     progress?.Invoke(row);
                     lastMetrics = now;
                 }
