@@ -14,6 +14,7 @@ internal static class ExperimentCommand
         var experiment = new Command("experiment", "Reproducible experiments over several training runs.");
         experiment.Subcommands.Add(CreateWorkers());
         experiment.Subcommands.Add(ExperimentSeedsCommand.Create());
+        experiment.Subcommands.Add(ExperimentRobotsCommand.Create());
         return experiment;
     }
 

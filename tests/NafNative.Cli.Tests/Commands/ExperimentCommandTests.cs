@@ -127,4 +127,26 @@ public sealed class ExperimentCommandTests
             Assert.That((min[after], max[after]), Is.EqualTo((0.5, 1.0)));
         });
     }
+
+    [Test]
+    public void Robots_OneAndTwoMildRobots_SameStepsPerRobotAndEveryRunJudgedOnTheSameRobots()
+    {
+        var (exit, stdout, stderr) = Run("experiment", "robots", "--task", "reach", "--robots", "1,2", "--steps-per-robot", "1500",
+            "--variation", "mild", "--episodes", "2", "--held-out", "1", "--out", _root);
+
+        Assert.That(exit, Is.Zero, stderr);
+        string[] lines = File.ReadAllLines(Path.Combine(_root, "robots.csv"));
+        string[] table = File.ReadAllLines(Path.Combine(_root, "generalisation.md"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(lines[0], Is.EqualTo(RobotCountRow.Header));
+            Assert.That(lines.Skip(1).Select(l => l.Split(',')[0]), Is.EqualTo(new[] { "1", "2" }));
+            Assert.That(long.Parse(lines[2].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture), Is.GreaterThanOrEqualTo(3000),
+                "two robots, 1500 steps each");
+            Assert.That(table[0], Is.EqualTo("| trained on | seed | robot 0 | robot 1 | held-out (1) |"));
+            Assert.That(table[2], Does.StartWith("| 1 robot | 1 | ").And.Contain("*"), "the 1-robot run is also judged on robot 1, which it never drove");
+            Assert.That(File.Exists(Path.Combine(_root, "robots.png")));
+            Assert.That(File.Exists(Path.Combine(_root, "robots-2__seed-1", "robots.json")));
+        });
+    }
 }

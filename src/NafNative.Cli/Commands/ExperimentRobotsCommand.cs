@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using NafNative.Cli.Training;
+using NafNative.Learning;
+using NafNative.Sim;
+
+namespace NafNative.Cli.Commands;
+
+/// <summary><c>naf experiment robots</c>: the original work's question with robots that differ — with 1, 2, 4 …
+/// slightly different robots on the same step budget per robot, how fast does one policy reach the target, and how
+/// well does it do on each robot and on robots none of them was?</summary>
+internal static class ExperimentRobotsCommand
+{
+    public static Command Create()
+    {
+        var task = new Option<string>("--task") { Description = "An arm task: reach, door-push, door-pull, pick-place.", DefaultValueFactory = _ => "door-push" };
+        var robots = new Option<string>("--robots") { Description = "Robot counts to compare, comma-separated.", DefaultValueFactory = _ => "1,2,4" };
+        var variation = new Option<string>("--variation") { Description = "How the robots differ: none, mild or strong.", DefaultValueFactory = _ => "mild" };
+        var stepsPerRobot = new Option<long>("--steps-per-robot") { Description = "Environment steps each robot takes per run.", DefaultValueFactory = _ => 100_000 };
+        var seeds = new Option<string>("--seeds") { Description = "Seeds (1-3, or 1,2,7).", DefaultValueFactory = _ => "1" };
+        var target = new Option<double>("--target-success") { Description = "Greedy success rate that counts as solved.", DefaultValueFactory = _ => 0.95 };
+        var episodes = CommonOptions.PositiveInt("--episodes", "Greedy episodes per robot in the final evaluations.", 20);
+        var heldOut = new Option<int>("--held-out") { Description = "Robots drawn from the same ranges that no run trained on.", DefaultValueFactory = _ => 2 };
+        var output = new Option<string?>("--out") { Description = "Experiment folder (default runs/experiment-robots__<task>__<unixtime>)." };
+        var config = new Option<string?>("--config") { Description = "JSON settings applied to every run (as naf train --config)." };
+        var command = new Command("robots",
+            "Train with 1, 2, 4 … differing robots on the same steps per robot; write robots.csv, generalisation.md and robots.png.")
+            { task, robots, variation, stepsPerRobot, seeds, target, episodes, heldOut, output, config };
+        command.SetAction(parse =>
+        {
+            var stdout = parse.InvocationConfiguration.Output;
+            var stderr = parse.InvocationConfiguration.Error;
+            try
+            {
+                int[] counts = ParseCounts(parse.GetValue(robots)!);
+                int[] seedList = ExperimentSeedsCommand.ParseSeeds(parse.GetValue(seeds)!);
+                double targetSuccess = parse.GetValue(target);
+                if (!(targetSuccess is > 0 and <= 1)) throw new ArgumentException($"--target-success must be in (0, 1], got {targetSuccess}.");
+                if (parse.GetValue(stepsPerRobot) <= 0) throw new ArgumentException("--steps-per-robot must be positive.");
+                int held = parse.GetValue(heldOut);
+                if (held < 0) throw new ArgumentException("--held-out must be 0 or more.");
+                string taskName = parse.GetValue(task)!;
+                var file = parse.GetValue(config) is string c ? TrainConfig.ReadFile(c) : new JsonObject();
+                var runs = (from n in counts from seed in seedList select (n, seed, cfg: TrainConfig.Merge(new TrainConfig(), [("--config", file), ("experiment", new JsonObject
+                {
+                    ["task"] = taskName, ["workers"] = n, ["seed"] = seed, ["steps"] = n * parse.GetValue(stepsPerRobot),
+                    ["variation"] = new JsonObject { ["preset"] = parse.GetValue(variation) },
+                })]))).ToArray();
+                foreach (var r in runs) r.cfg.Validate(); // every run's settings are checked before the first starts
+                string root = Path.GetFullPath(parse.GetValue(output)
+                    ?? Path.Combine("runs", $"experiment-robots__{taskName}__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}"));
+                Directory.CreateDirectory(root);
+
+                int widest = counts.Max();
+                var results = new List<RobotCountRow>();
+                using (var interrupt = new CtrlC())
+                {
+                    foreach (var (n, seed, cfg) in runs)
+                    {
+                        if (interrupt.Token.IsCancellationRequested) break;
+                        stderr.WriteLine($"naf experiment robots: {taskName}, {n} robot(s), variation {parse.GetValue(variation)}, seed {seed}, {cfg.Steps} env steps");
+                        var run = RunDirectory.CreateNew(Path.Combine(root, $"robots-{n}__seed-{seed}"), cfg, replace: true);
+                        run.WriteRobots(cfg.SimulatedRobots());
+                        var summary = SessionRunner.Run(cfg, run, cfg.CreateSimulatedTask, null, interrupt.Token, new ProgressPrinter(stderr).Print).Session;
+                        if (summary.Interrupted) break;
+                        // Every run is judged on the same robots: the widest run's workers 0…N−1 (robot k is the same
+                        // robot in every run of a seed) and the held-out ones.
+                        var evaluation = PerRobotEvaluation.Run(cfg with { Workers = widest }, run.Path, "best", parse.GetValue(episodes), 0, held);
+                        results.Add(RobotCountRow.From(n, seed, run, summary, targetSuccess, evaluation));
+                    }
+                }
+                string csv = Path.Combine(root, "robots.csv");
+                File.WriteAllLines(csv, [RobotCountRow.Header, .. results.Select(r => r.ToCsv())]);
+                string md = Path.Combine(root, "generalisation.md");
+                File.WriteAllLines(md, RobotCountRow.Generalisation(results, widest, held));
+                string png = RobotCountRow.Plot(root, taskName, results, targetSuccess);
+                stdout.WriteLine(RobotCountRow.Header);
+                foreach (var r in results) stdout.WriteLine(r.ToCsv());
+                foreach (string line in File.ReadLines(md)) stdout.WriteLine(line);
+                stdout.WriteLine($"table: {csv}, {md}");
+                stdout.WriteLine($"plot:  {png}");
+                stdout.WriteLine($"cpu:   {TrainingSession.CpuDescription()}");
+                return results.Count == runs.Length ? 0 : 130;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
+            {
+                stderr.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static int[] ParseCounts(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var counts = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] is < 1 or > 64)
+                throw new ArgumentException($"--robots must be comma-separated counts in [1, 64] such as 1,2,4; got '{text}'.");
+        return counts.Length > 0 ? counts : throw new ArgumentException("--robots needs at least one count.");
+    }
+}
