@@ -42,14 +42,15 @@ public static class TaskCatalog
     /// <paramref name="variation"/> is null or none (bit-identical to <see cref="Create(string, int)"/>), else the
     /// robot drawn for (<paramref name="seed"/>, worker) — its physics (reach: masses, damping, gains) and a
     /// <see cref="VariedEnvironment"/> for calibration, latency and noise.</summary>
-    public static IEnvironment Create(string name, int workerIndex, RobotVariation? variation, int seed)
+    public static IEnvironment Create(string name, int workerIndex, RobotVariation? variation, int seed, DoorChoice? doors = null)
     {
-        // The evaluation environment (index −1) is the nominal robot.
-        if (variation is null || variation.IsNone || workerIndex < 0) return Create(name, workerIndex);
+        // The evaluation environment (index −1) is the nominal robot at the nominal door.
+        if (workerIndex < 0) return Create(name, workerIndex);
+        if (variation is null || variation.IsNone) return CreateTask(name, workerIndex, doors);
         var robot = Robot(name, workerIndex, variation, seed);
         IEnvironment inner = name == "reach"
             ? new ReachTask(new ReachOptions { Model = robot.Apply(ArmModel.Iiwa14()) })
-            : Create(name, workerIndex);
+            : CreateTask(name, workerIndex, doors);
         try
         {
             return new VariedEnvironment(inner, robot, ArmJoints[name]);
@@ -59,6 +60,27 @@ public static class TaskCatalog
             inner.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The task itself: the nominal one, or for a door task with a <paramref name="doors"/> suite the doors
+    /// of that suite (the worker's own door when <see cref="DoorChoice.PerWorker"/>).</summary>
+    private static IEnvironment CreateTask(string name, int workerIndex, DoorChoice? doors)
+    {
+        if (doors is null) return Create(name, workerIndex);
+        var variants = Doors(name, doors.Suite);
+        return new DoorSuiteEnvironment(variants, doors.PerWorker ? workerIndex % variants.Length : null);
+    }
+
+    /// <summary>Suite <paramref name="suite"/>'s doors opening the way task <paramref name="name"/> opens them.</summary>
+    public static DoorVariant[] Doors(string name, string suite)
+    {
+        Check(name);
+        if (name is not ("door-push" or "door-pull"))
+            throw new ArgumentException($"config field 'door_suite': task '{name}' has no door; door suites apply to door-push and door-pull.");
+        var direction = name == "door-push" ? DoorDirection.Push : DoorDirection.Pull;
+        var doors = DoorVariant.Suite(suite).Select(d => d with { Direction = direction }).ToArray();
+        foreach (var d in doors) d.Validate();
+        return doors;
     }
 
     /// <summary>The robot worker <paramref name="workerIndex"/> gets under <paramref name="variation"/> (robots.json).</summary>
@@ -81,3 +103,7 @@ public static class TaskCatalog
         if (NeedMujoco.Contains(name)) MujocoRuntime.EnsureAvailable(name);
     }
 }
+
+/// <summary>Which doors a door task's workers meet: suite <c>Suite</c>'s doors, one per episode, or with
+/// <c>PerWorker</c> worker i always door i (mod the suite's size).</summary>
+public sealed record DoorChoice(string Suite, bool PerWorker = false);

@@ -34,6 +34,23 @@ public static class PerRobotEvaluation
         return rows;
     }
 
+    /// <summary>The policy at each door of <paramref name="suite"/> (nominal robot), one row per door.</summary>
+    public static IReadOnlyList<Row> RunDoors(TrainConfig config, string runPath, string which, int episodes, int seed, string suite)
+    {
+        var (trainer, checkpoint) = RunCommand.LoadPolicy(runPath, which);
+        var doors = Sim.TaskCatalog.Doors(config.Task, suite);
+        var rows = new List<Row>();
+        for (int i = 0; i < doors.Length; i++)
+        {
+            using var environment = new Sim.Tasks.DoorSuiteEnvironment(doors, fixedDoor: i);
+            RunCommand.CheckFits(trainer, environment, checkpoint);
+            var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, episodes, seed);
+            rows.Add(new Row($"{suite}/{doors[i].Name}", i, config.DoorSuite != suite, result.SuccessRate, result.Successes, result.Episodes,
+                result.MeanReturn, 0, 0));
+        }
+        return rows;
+    }
+
     public static void Write(TextWriter output, IReadOnlyList<Row> rows, bool json)
     {
         if (json)
@@ -47,7 +64,7 @@ public static class PerRobotEvaluation
         foreach (var group in rows.GroupBy(r => r.HeldOut))
         {
             var rates = group.Select(r => r.SuccessRate).ToArray();
-            output.WriteLine($"{(group.Key ? "held-out" : "workers"),-12} mean {rates.Average():P0}, min {rates.Min():P0}, max {rates.Max():P0} over {rates.Length} robots");
+            output.WriteLine($"{(group.Key ? "held-out" : "trained on"),-12} mean {rates.Average():P0}, min {rates.Min():P0}, max {rates.Max():P0} over {rates.Length} robots");
         }
     }
 }

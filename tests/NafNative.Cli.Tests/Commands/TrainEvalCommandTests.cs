@@ -108,6 +108,30 @@ public sealed class TrainEvalCommandTests
     }
 
     [Test]
+    public void Train_DoorSuite_ThenEvalAtEachHeldOutDoor()
+    {
+        MujocoTestGuard.Require();
+        string run = Path.Combine(_root, "doors");
+        var (exit, _, stderr) = Run("train", "--task", "door-push", "--workers", "2", "--steps", "1500", "--out", run,
+            "--config", WriteConfig("doors.json", "{ \"door_suite\": \"doors-5\", \"door_per_worker\": true, \"min_replay_fill\": 500 }"));
+        Assert.That(exit, Is.Zero, stderr);
+
+        var eval = Run("eval", "--run", run, "--door-suite", "doors-held-out", "--episodes", "1", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+        using var rows = JsonDocument.Parse(eval.Out);
+        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("robot").GetString()),
+            Is.EqualTo(new[] { "doors-held-out/mid-long-lever", "doors-held-out/narrow-low-stiff" }));
+        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("held_out").GetBoolean()), Is.All.True);
+    }
+
+    private string WriteConfig(string name, string json)
+    {
+        string path = Path.Combine(_root, name);
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Test]
     public void Train_BadVariation_FailsBeforeStartingAndNamesIt()
     {
         string config = Path.Combine(_root, "bad-variation.json");

@@ -1,0 +1,86 @@
+using NafNative.Sim.Mujoco;
+using NafNative.Sim.Tasks;
+using NafNative.TestSupport;
+using NUnit.Framework;
+
+namespace NafNative.Sim.Tests.Mujoco;
+
+/// <summary>A door variant changes the model where it says and nowhere else; a suite meets its doors by episode seed
+/// (or one per worker); impossible doors are refused naming the field.</summary>
+[TestFixture]
+public sealed class DoorVariantTests
+{
+    [SetUp]
+    public void RequireMujoco() => MujocoTestGuard.Require();
+
+    [Test]
+    public void Variant_MovesTheHandleAndWeighsThePanelAsSpecified()
+    {
+        var variant = new DoorVariant { Name = "t", Width = 0.60, Mass = 9, HandleHeight = 0.50, LeverLength = 0.12 };
+        using var door = new DoorTask(variant.Options());
+        using var nominal = new DoorTask();
+        var o = new float[door.ObservationSize];
+        door.Reset(1, o);
+        nominal.Reset(1, new float[nominal.ObservationSize]);
+
+        var grip = door.TargetPosition;
+        int body = door.ModelHandle.Id(MujocoObject.Body, "door");
+        Assert.Multiple(() =>
+        {
+            // Hinge at y = +0.30; handle 8 cm in from the free edge; grip 1 cm short of the knob, 3 cm above the lever.
+            Assert.That(grip.Y, Is.EqualTo(0.30 - (0.60 - 0.08) + (0.12 - 0.01)).Within(1e-3));
+            Assert.That(grip.Z, Is.EqualTo(0.50 + 0.03).Within(1e-3));
+            Assert.That(grip.X, Is.EqualTo(nominal.TargetPosition.X).Within(1e-6), "the door's plane is unchanged");
+            Assert.That(door.ModelHandle.BodyMass[body], Is.EqualTo(9).Within(1e-9));
+            Assert.That(nominal.TargetPosition.Z, Is.EqualTo(0.43).Within(1e-3), "the nominal door is as documented");
+        });
+    }
+
+    [Test]
+    public void Suite_SeedPicksTheDoor_EveryDoorMet_FixedDoorAlwaysTheSame()
+    {
+        var doors = TaskCatalog.Doors("door-push", "doors-5");
+        using var suite = new DoorSuiteEnvironment(doors);
+        var o = new float[suite.ObservationSize];
+        var met = new HashSet<string>();
+        for (int seed = 0; seed < 40; seed++)
+        {
+            suite.Reset(seed, o);
+            met.Add(suite.CurrentVariant.Name);
+            Assert.That(suite.CurrentVariant, Is.EqualTo(doors[DoorSuiteEnvironment.DoorFor(seed, doors.Length)]));
+        }
+        using var fixedDoor = new DoorSuiteEnvironment(doors, fixedDoor: 3);
+        for (int seed = 0; seed < 5; seed++)
+        {
+            fixedDoor.Reset(seed, o);
+            Assert.That(fixedDoor.CurrentVariant.Name, Is.EqualTo("high-stiff-handle"));
+        }
+        Assert.That(met, Has.Count.EqualTo(5), "40 episodes meet all five doors");
+    }
+
+    [Test]
+    public void Catalog_DoorPullSuite_OpensTowardTheRobot()
+    {
+        var doors = TaskCatalog.Doors("door-pull", "doors-5");
+        Assert.That(doors.Select(d => d.Direction), Is.All.EqualTo(DoorDirection.Pull));
+        using var env = TaskCatalog.Create("door-pull", 2, null, 1, new DoorChoice("doors-5", PerWorker: true));
+        env.Reset(0, new float[env.ObservationSize]);
+        Assert.That(((DoorSuiteEnvironment)env).CurrentVariant.Name, Is.EqualTo("low-short-lever"), "worker 2 meets door 2");
+    }
+
+    [TestCase("width", 0.9)]
+    [TestCase("mass", -1.0)]
+    public void BadVariant_IsRefusedNamingTheField(string field, double value)
+    {
+        var variant = field == "width" ? new DoorVariant { Name = "bad", Width = value } : new DoorVariant { Name = "bad", Mass = value };
+        var error = Assert.Throws<ArgumentException>(() => variant.Options());
+        Assert.That(error!.Message, Does.Contain($"'bad': {field}"));
+    }
+
+    [Test]
+    public void Suite_MixingPushAndPull_IsRefused()
+    {
+        DoorVariant[] mixed = [new() { Name = "a" }, new() { Name = "b", Direction = DoorDirection.Pull }];
+        Assert.Throws<ArgumentException>(() => new DoorSuiteEnvironment(mixed));
+    }
+}
