@@ -38,8 +38,7 @@ internal static class ExperimentCommand
             try
             {
                 int[] counts = ParseCounts(parse.GetValue(workers)!);
-                double targetSuccess = parse.GetValue(target);
-                if (!(targetSuccess is > 0 and <= 1)) throw new ArgumentException($"--target-success must be in (0, 1], got {targetSuccess}.");
+                double targetSuccess = CheckTarget(parse.GetValue(target));
                 string root = Path.GetFullPath(parse.GetValue(output)
                     ?? Path.Combine("runs", $"experiment-workers__{parse.GetValue(task)}__{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}"));
                 var file = parse.GetValue(config) is string c ? TrainConfig.ReadFile(c) : new System.Text.Json.Nodes.JsonObject();
@@ -81,13 +80,18 @@ internal static class ExperimentCommand
         return command;
     }
 
-    private static int[] ParseCounts(string text)
+    /// <summary>Comma-separated counts such as 1,2,4,8 for <paramref name="option"/>, each in [1, <paramref name="max"/>].</summary>
+    internal static int[] ParseCounts(string text, string option = "--workers", int max = int.MaxValue)
     {
         var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var counts = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] < 1)
-                throw new ArgumentException($"--workers must be comma-separated positive integers such as 1,2,4,8; got '{text}'.");
-        return counts.Length > 0 ? counts : throw new ArgumentException("--workers needs at least one count.");
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] < 1 || counts[i] > max)
+                throw new ArgumentException($"{option} must be comma-separated positive integers{(max < int.MaxValue ? $" up to {max}" : "")} such as 1,2,4,8; got '{text}'.");
+        return counts.Length > 0 ? counts : throw new ArgumentException($"{option} needs at least one count.");
     }
+
+    /// <summary>The --target-success value, checked.</summary>
+    internal static double CheckTarget(double target) =>
+        target is > 0 and <= 1 ? target : throw new ArgumentException($"--target-success must be in (0, 1], got {target}.");
 }

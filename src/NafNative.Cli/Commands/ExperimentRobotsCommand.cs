@@ -33,10 +33,9 @@ internal static class ExperimentRobotsCommand
             var stderr = parse.InvocationConfiguration.Error;
             try
             {
-                int[] counts = ParseCounts(parse.GetValue(robots)!);
+                int[] counts = ExperimentCommand.ParseCounts(parse.GetValue(robots)!, "--robots", max: 64);
                 int[] seedList = ExperimentSeedsCommand.ParseSeeds(parse.GetValue(seeds)!);
-                double targetSuccess = parse.GetValue(target);
-                if (!(targetSuccess is > 0 and <= 1)) throw new ArgumentException($"--target-success must be in (0, 1], got {targetSuccess}.");
+                double targetSuccess = ExperimentCommand.CheckTarget(parse.GetValue(target));
                 if (parse.GetValue(stepsPerRobot) <= 0) throw new ArgumentException("--steps-per-robot must be positive.");
                 int held = parse.GetValue(heldOut);
                 if (held < 0) throw new ArgumentException("--held-out must be 0 or more.");
@@ -90,15 +89,5 @@ internal static class ExperimentRobotsCommand
             }
         });
         return command;
-    }
-
-    private static int[] ParseCounts(string text)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        var counts = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out counts[i]) || counts[i] is < 1 or > 64)
-                throw new ArgumentException($"--robots must be comma-separated counts in [1, 64] such as 1,2,4; got '{text}'.");
-        return counts.Length > 0 ? counts : throw new ArgumentException("--robots needs at least one count.");
     }
 }

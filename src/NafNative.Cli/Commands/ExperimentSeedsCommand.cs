@@ -32,8 +32,7 @@ internal static class ExperimentSeedsCommand
             try
             {
                 int[] seedList = ParseSeeds(parse.GetValue(seeds)!);
-                double targetSuccess = parse.GetValue(target);
-                if (!(targetSuccess is > 0 and <= 1)) throw new ArgumentException($"--target-success must be in (0, 1], got {targetSuccess}.");
+                double targetSuccess = ExperimentCommand.CheckTarget(parse.GetValue(target));
                 string taskName = parse.GetValue(task)!;
                 var file = parse.GetValue(config) is string c ? TrainConfig.ReadFile(c) : new JsonObject();
                 var flags = new JsonObject { ["task"] = taskName };

@@ -31,7 +31,8 @@ public static class ReplayFile
     /// <remarks>Safe while producers insert: each transition is copied under its slot's seqlock. Tickets overwritten
     /// during the write (the ring lapping the copy) are left out; a transition still being written is waited for up to
     /// <paramref name="maxWait"/>. Call it where producers are held (the learner thread with an updates-per-insert
-    /// ratio, or after the run has stopped) and the file is the ring's exact contents.</remarks>
+    /// ratio, or after the run has stopped) and the file is the ring's exact contents. <paramref name="maxWait"/> bounds
+    /// the waiting of the whole save.</remarks>
     public static long Save(ReplayRing ring, string path, long updates, long envSteps, bool includeTransitions, TimeSpan maxWait)
     {
         ArgumentNullException.ThrowIfNull(ring);
@@ -54,9 +55,12 @@ public static class ReplayFile
                 var chunk = new float[ChunkRows * ring.Stride];
                 int rows = 0;
                 var (first, end) = ring.HeldTickets();
+                // One budget for the whole save, not per ticket: producers stopped mid-insert cannot add up to a hang.
+                long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(maxWait.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
                 for (long ticket = first; ticket < end; ticket++)
                 {
-                    if (!ring.TryCopyTicket(ticket, chunk.AsSpan(rows * ring.Stride, ring.Stride), maxWait)) continue;
+                    var left = TimeSpan.FromSeconds(Math.Max(0, deadline - System.Diagnostics.Stopwatch.GetTimestamp()) / (double)System.Diagnostics.Stopwatch.Frequency);
+                    if (!ring.TryCopyTicket(ticket, chunk.AsSpan(rows * ring.Stride, ring.Stride), left)) continue;
                     if (++rows == ChunkRows)
                     {
                         Emit(file, hash, MemoryMarshal.AsBytes(chunk.AsSpan()));
