@@ -23,9 +23,13 @@ public sealed class SimulatedCia402Drive
     /// <param name="timeConstant">Velocity lag of the drive's own motion model (when no arm dynamics move it).</param>
     /// <param name="countsPerRadian">Encoder counts per radian of the shaft (for the arm dynamics' units).</param>
     /// <param name="serial">SII serial number.</param>
-    public SimulatedCia402Drive(double timeConstant = 0.02, double countsPerRadian = 1, uint serial = 1)
+    /// <param name="deviceName">SII device name and CoE 0x1008 (manufacturer device name), up to 255 characters.</param>
+    public SimulatedCia402Drive(double timeConstant = 0.02, double countsPerRadian = 1, uint serial = 1, string deviceName = "NafNative CiA402 drive")
     {
-        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes, coe: true);
+        ArgumentException.ThrowIfNullOrEmpty(deviceName);
+        if (deviceName.Length > 255) throw new ArgumentException($"simulated drive: device name of {deviceName.Length} characters; the SII strings category holds 255.", nameof(deviceName));
+        DeviceName = deviceName;
+        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, deviceName, ProcessDataBytes, ProcessDataBytes, coe: true);
         TimeConstant = timeConstant;
         CountsPerRadian = countsPerRadian;
         Esc.Dictionary = BuildDictionary(serial);
@@ -33,6 +37,7 @@ public sealed class SimulatedCia402Drive
     }
 
     public double CountsPerRadian { get; }
+    public string DeviceName { get; }
 
     // CiA 301 communication objects, the standard PDO assignment and mapping (writable in PRE-OP), and the 402
     // objects, the process-data ones read live from the ESC's SM buffers.
@@ -40,6 +45,7 @@ public sealed class SimulatedCia402Drive
     {
         var d = new ObjectDictionary();
         d.AddU32(0x1000, 0, 0x0002_0192); // device type: CiA 402 servo drive
+        d.AddVariable(0x1008, 0, System.Text.Encoding.ASCII.GetBytes(DeviceName), DeviceName.Length); // VISIBLE_STRING
         d.AddU8(0x1018, 0, 4);
         d.AddU32(0x1018, 1, 0x0000_0F1E);
         d.AddU32(0x1018, 2, 0x0402_0001);

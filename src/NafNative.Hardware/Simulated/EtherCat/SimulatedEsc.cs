@@ -193,8 +193,9 @@ public sealed class SimulatedEsc
         if ((m[5] & 0x0F) != 0x03 || length < 2 || 6 + length > outLength) return; // only CoE
         int service = BinaryPrimitives.ReadUInt16LittleEndian(m[6..]) >> 12;
         if (service != 2) return;
-        byte[] reply = Dictionary.Handle(m.Slice(8, length - 2), State);
         int inStart = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0808)), inLength = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x080A));
+        byte[]? reply = Dictionary.Handle(m.Slice(8, length - 2), State, inLength);
+        if (reply is null) return; // an abort request from the master is not answered
         Span<byte> r = _memory.AsSpan(inStart, inLength);
         r.Clear();
         BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)(2 + reply.Length));
