@@ -35,6 +35,11 @@ public sealed record RobotDescription
     public string? EtherCatInterface { get; init; }
     /// <summary>EtherCAT over UDP: HOST:PORT of the segment, or null.</summary>
     public string? EtherCatUdp { get; init; }
+    /// <summary>EtherCAT: the RxPDO layout (0x1C12 and its PDOs) to write into every joint's drive in PRE-OP, or null
+    /// to keep the drive's own.</summary>
+    public EtherCat.EcPdoMapping? PdoOutputs { get; init; }
+    /// <summary>EtherCAT: the TxPDO layout (0x1C13), or null to keep the drive's own.</summary>
+    public EtherCat.EcPdoMapping? PdoInputs { get; init; }
     public required string Port { get; init; }
     public required int Baud { get; init; }
     public required TimeSpan BusLatency { get; init; }
@@ -123,6 +128,7 @@ public sealed record RobotDescription
         bool ethercat = kind == "ethercat";
         string port, driver = SerialLinks.DefaultDriver;
         string? ecInterface = null, ecUdp = null;
+        EtherCat.EcPdoMapping? pdoOutputs = null, pdoInputs = null;
         int baud = 0;
         bool fast = false;
         double latencyMs;
@@ -136,6 +142,13 @@ public sealed record RobotDescription
             port = ecInterface ?? ecUdp!;
             latencyMs = t.Number("timeout_ms", 20, 1, 1000);
             retries = t.Integer("retries", 2, 0, 10);
+            if (t.Optional("pdo") is { } pdoNode)
+            {
+                var pdo = new JsonFields(pdoNode, "transport.pdo", source);
+                pdoOutputs = pdo.Optional("rx") is { } rx ? PdoLayout(rx, "transport.pdo.rx", source, 0x1600) : null;
+                pdoInputs = pdo.Optional("tx") is { } tx ? PdoLayout(tx, "transport.pdo.tx", source, 0x1A00) : null;
+                pdo.RefuseUnknown();
+            }
         }
         else
         {
@@ -265,7 +278,7 @@ public sealed record RobotDescription
 
         var description = new RobotDescription
         {
-            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp,
+            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
             WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
@@ -278,4 +291,36 @@ public sealed record RobotDescription
     }
 
     private static Vector3 Vec(double[] v) => new((float)v[0], (float)v[1], (float)v[2]);
+
+    // {"0x1600": ["0x6040:0:16", "0x60FF:0:32"], "0x1601": [...]}: PDOs in assignment order, each with its entries.
+    private static EtherCat.EcPdoMapping PdoLayout(JsonNode node, string path, string source, ushort first)
+    {
+        var error = new JsonFields(new JsonObject(), path, source);
+        if (node is not JsonObject pdos || pdos.Count == 0)
+            throw error.Error(path, "must be an object of PDO mapping indices to entry lists, e.g. {\"0x1600\": [\"0x6040:0:16\", \"0x60FF:0:32\"]}");
+        var list = new List<EtherCat.EcPdo>();
+        foreach (var (key, value) in pdos)
+        {
+            string at = $"{path}.{key}";
+            string hex = key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? key[2..] : key;
+            if (!ushort.TryParse(hex, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out ushort index) || index < first || index > first + 0x1FF)
+                throw error.Error(at, $"is not a PDO mapping index 0x{first:X4}..0x{first + 0x1FF:X4}");
+            if (value is not JsonArray entries || entries.Count is 0 or > 64) throw error.Error(at, "must be a list of 1 to 64 entries \"INDEX:SUBINDEX:BITS\"");
+            var parsed = new EtherCat.EcPdoEntry[entries.Count];
+            for (int e = 0; e < entries.Count; e++)
+            {
+                try
+                {
+                    parsed[e] = EtherCat.EcPdoEntry.Parse(entries[e] is JsonValue v && v.TryGetValue(out string? text) ? text : "");
+                }
+                catch (Exception x) when (x is FormatException or ArgumentException)
+                {
+                    throw error.Error($"{at}[{e}]", $"= {entries[e]?.ToJsonString() ?? "null"} is not \"INDEX:SUBINDEX:BITS\" (e.g. \"0x60FF:0:32\")");
+                }
+                if (parsed[e].Bits % 8 != 0) throw error.Error($"{at}[{e}]", $"maps {parsed[e].Bits} bits; whole bytes only (8, 16, 32)");
+            }
+            list.Add(new EtherCat.EcPdo(index, parsed));
+        }
+        return new EtherCat.EcPdoMapping(list);
+    }
 }

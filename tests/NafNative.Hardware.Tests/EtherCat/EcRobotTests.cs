@@ -10,39 +10,6 @@ namespace NafNative.Hardware.Tests.EtherCat;
 [NonParallelizable]
 public sealed class EcRobotTests
 {
-    private sealed class EcRobot : IDisposable
-    {
-        public EcRobot()
-        {
-            Drives = [new SimulatedCia402Drive(), new SimulatedCia402Drive(), new SimulatedCia402Drive()];
-            Segment = SimulatedEcSegment.ForDrives(Drives);
-            var doc = TestRobot.Document("unused");
-            doc["transport"] = new JsonObject { ["type"] = "ethercat", ["udp"] = Segment.EndPoint.ToString(), ["timeout_ms"] = 20 };
-            var joints = doc["joints"]!.AsArray();
-            for (int i = 0; i < 3; i++)
-            {
-                var j = joints[i]!.AsObject();
-                j.Remove("id");
-                j.Remove("model");
-                j["slave"] = i;
-                j["counts_per_revolution"] = 4096;
-                j["gear_ratio"] = 10;
-            }
-            Description = RobotDescription.Parse(doc, "ec-robot.json");
-            Controller = new RobotController(Description, new EtherCatJointTransport(Description));
-        }
-
-        public SimulatedCia402Drive[] Drives { get; }
-        public SimulatedEcSegment Segment { get; }
-        public RobotDescription Description { get; }
-        public RobotController Controller { get; }
-
-        public void Dispose()
-        {
-            try { Controller.Dispose(); } finally { Segment.Dispose(); }
-        }
-    }
-
     [Test]
     public void ReachOnEtherCatDrives_ResetsHomeAndRandomPoliciesNeverExceedTheLimitOnTheWire()
     {

@@ -136,6 +136,7 @@ public sealed partial class ObjectDictionary
     {
         if (entry.Variable ? data.Length > entry.Size : data.Length != entry.Size)
             return Abort(index, sub, entry.Variable ? SdoAbortCodes.LengthTooHigh : SdoAbortCodes.LengthMismatch);
+        if (entry.Check is { } check && check(data.ToArray()) is uint refused and not 0) return Abort(index, sub, refused);
         if (entry.Variable) entry.Stored = data.ToArray();
         else data.CopyTo(entry.Stored);
         entry.Written?.Invoke(entry.Stored);

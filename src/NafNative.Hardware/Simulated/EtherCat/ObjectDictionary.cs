@@ -18,6 +18,7 @@ public sealed partial class ObjectDictionary
         public bool PreOpOnly => preOpOnly;
         public bool Variable => variable;
         public Action<byte[]>? Written;
+        public Func<byte[], uint>? Check;
         public byte[] Read() => read(this);
     }
 
@@ -56,8 +57,14 @@ public sealed partial class ObjectDictionary
 
     public void AddU8(ushort index, byte subindex, byte value, bool writable = false, bool preOpOnly = false) => Add(index, subindex, [value], writable, preOpOnly);
 
-    /// <summary>Calls <paramref name="written"/> with the new value after every successful download of the entry.</summary>
-    public void OnWrite(ushort index, byte subindex, Action<byte[]> written) => _entries[(index, subindex)].Written = written;
+    /// <summary>Calls <paramref name="written"/> with the new value after every successful download of the entry;
+    /// <paramref name="check"/>, when given, sees the value first and refuses it by returning an abort code (0: accept).</summary>
+    public void OnWrite(ushort index, byte subindex, Action<byte[]>? written, Func<byte[], uint>? check = null)
+    {
+        var entry = _entries[(index, subindex)];
+        entry.Written = written;
+        entry.Check = check;
+    }
 
     /// <summary>The entry's value now (for the slave behind the dictionary, and for tests).</summary>
     public byte[] Get(ushort index, byte subindex) => _entries[(index, subindex)].Read();

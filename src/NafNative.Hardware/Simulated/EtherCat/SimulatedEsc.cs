@@ -47,8 +47,10 @@ public sealed class SimulatedEsc
     /// <summary>The CoE object dictionary behind the mailbox (null: no CoE; the SII then announces none).</summary>
     public ObjectDictionary? Dictionary { get; set; }
 
-    public int OutputBytes { get; }
-    public int InputBytes { get; }
+    /// <summary>Output bytes SM2 must be sized to for SAFE-OP (a drive sets it from its PDO mapping).</summary>
+    public int OutputBytes { get; set; }
+    /// <summary>Input bytes SM3 must be sized to for SAFE-OP.</summary>
+    public int InputBytes { get; set; }
     public ushort StationAddress => BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0010));
     public AlState State => (AlState)(_memory[0x0130] & 0x0F);
     public bool ErrorFlag => (_memory[0x0130] & 0x10) != 0;
