@@ -14,8 +14,10 @@ namespace NafNative.Hardware.Robots;
 /// mapped is written once by SDO in PRE-OP.</para>
 /// <para>Read and write each exchange the whole image (the write's LRW carries the new targets at once, as the
 /// Dynamixel SYNC WRITE does); a short working counter, or a drive in Fault, is reported.</para>
+/// <para>After a safety stop, <see cref="TryRecover"/> brings slaves that dropped out of OP back (see
+/// EtherCatJointTransport.Recovery.cs).</para>
 /// </remarks>
-public sealed class EtherCatJointTransport : IJointTransport
+public sealed partial class EtherCatJointTransport : IJointTransport
 {
     private readonly RobotDescription _robot;
     private readonly Func<IEcLink> _open;

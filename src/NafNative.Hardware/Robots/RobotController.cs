@@ -122,6 +122,55 @@ public sealed class RobotController : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Recoveries that brought the robot back after a stop (<see cref="TryRecover"/>).</summary>
+    public int Recoveries { get; private set; }
+
+    /// <summary>After a safety stop for a lost link or a drive error — the loop has already commanded zero velocity,
+    /// held, turned torque off and ended — lets the transport bring its link back (<see cref="IJointTransport.TryRecover"/>),
+    /// enables the drives again and restarts the loop, holding still until the next <see cref="Arm"/>. A running
+    /// controller, or one stopped for another reason (watchdog, request), is not touched.</summary>
+    /// <param name="report">What was done, or why nothing could be.</param>
+    public bool TryRecover(out string report)
+    {
+        var stop = StopError;
+        if (stop is null) { report = "the control loop is running: there is nothing to recover"; return false; }
+        if (stop.Reason is not (RobotStopReason.LinkLost or RobotStopReason.HardwareError))
+        {
+            report = $"stopped for {stop.Reason}; only a lost link or a drive error is recovered";
+            return false;
+        }
+        if (!_transport.CanRecover) { report = $"{_transport.Description} cannot recover by itself; restart"; return false; }
+        // The stop is latched only after torque went off, so the loop is ending or has ended: no motion can follow.
+        if (_thread is not null && !_thread.Join(TimeSpan.FromSeconds(5))) { report = "the stopped control loop did not end within 5 s"; return false; }
+        if (!_transport.TryRecover()) { report = _transport.LastFault; return false; }
+        try
+        {
+            _transport.Enable(_robot.DriveWatchdog);
+        }
+        catch (IOException e)
+        {
+            report = $"recovered the link, but enabling the drives failed: {e.Message}";
+            return false;
+        }
+        if (_transport.Read(_q, _qd) != JointReadOutcome.Ok) { report = $"recovered the link, but the first read failed: {_transport.LastFault}"; return false; }
+        lock (_commandGate)
+        {
+            _armed = false;
+            Array.Clear(_mailbox);
+            _takenSeq = _mailboxSeq;
+        }
+        _answered = true;
+        _watchdog.Reset();
+        _stopRequest = null;
+        lock (_stateGate) _stop = null;
+        Publish(0, _inEffectSeq, false);
+        Recoveries++;
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"robot-{_robot.Name}", Priority = ThreadPriority.Highest };
+        _thread.Start();
+        report = $"recovered after {stop.Detail}";
+        return true;
+    }
+
     /// <summary>Lets commands move the arm (an episode or a reset motion starts) and restarts the watchdog.</summary>
     public void Arm()
     {

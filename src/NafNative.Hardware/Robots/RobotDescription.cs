@@ -59,6 +59,9 @@ public sealed record RobotDescription
     public required TimeSpan DriveWatchdog { get; init; }
     /// <summary>SCHED_FIFO priority for the control thread where permitted (0: normal scheduling).</summary>
     public required int RealtimePriority { get; init; }
+    /// <summary>After a safety stop for a lost link or a drive error, end the episode and recover the link at the next
+    /// reset (EtherCAT: acknowledge SAFE-OP+ERROR, OP, re-enable) instead of ending the run.</summary>
+    public bool RecoverBetweenEpisodes { get; init; }
     /// <summary>How long zero velocity is held after a stop before torque goes off.</summary>
     public required TimeSpan StopHold { get; init; }
     public required double JointMargin { get; init; }
@@ -175,6 +178,9 @@ public sealed record RobotDescription
         double holdMs = f.Number("stop_hold_ms", 500, 0, 10_000);
         int realtime = f.Integer("realtime_priority", 20, 0, 99);
         double margin = f.Number("joint_margin_rad", 0.05, 0, 1);
+        bool recover = f.Optional("recover_between_episodes") is { } recoverNode
+            ? recoverNode is JsonValue rv && rv.TryGetValue(out bool rb) ? rb : throw f.Error("recover_between_episodes", "must be true or false")
+            : false;
 
         var jointsArray = f.Array("joints");
         if (jointsArray.Count is 0 or > Safety.SafetyLimits.MaxJoints) throw f.Error("joints", $"has {jointsArray.Count} joints; give 1 to {Safety.SafetyLimits.MaxJoints}");
@@ -280,7 +286,7 @@ public sealed record RobotDescription
         {
             Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
-            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime,
+            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime, RecoverBetweenEpisodes = recover,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
             Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,
         };
