@@ -17,7 +17,8 @@ public sealed partial class EcMaster
     public int CountSlaves()
     {
         Span<byte> type = stackalloc byte[2];
-        return Transact(EcCommand.Brd, 0, 0x0000, type);
+        SlaveCount = 0; // a count is taken without a bound from an earlier one
+        return SlaveCount = Transact(EcCommand.Brd, 0, 0x0000, type);
     }
 
     /// <summary>Bring-up to INIT: counts the slaves, requests INIT with error acknowledge on all, gives each a station

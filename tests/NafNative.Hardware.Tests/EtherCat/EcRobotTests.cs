@@ -72,6 +72,16 @@ public sealed class EcRobotTests
     }
 
     [Test]
+    public void PersistentlyCorruptedReplies_StopAsLinkLostSayingSo()
+    {
+        using var robot = new EcRobot();
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.1, 0.1, 0.1], () => robot.Segment.Inject(EcFault.Parse("corrupt:1000000")), before: 1, after: 1000);
+        Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.LinkLost));
+        Assert.That(ex.Message, Does.Contain("no intact reply").And.Contain("corrupted 3 times"));
+        Assert.That(robot.Transport.Master!.CorruptFrames, Is.GreaterThanOrEqualTo(9), "3 cycles × 3 attempts, each rejected");
+    }
+
+    [Test]
     public void SlaveDropsToSafeOpError_StopsTheArmNamingTheSlave()
     {
         using var robot = new EcRobot();
@@ -82,6 +92,8 @@ public sealed class EcRobotTests
     }
 
     [TestCase("lost:5", EcFaultKind.LostFrames, 0, 5)]
+    [TestCase("corrupt", EcFaultKind.CorruptDatagrams, 0, 1)]
+    [TestCase("corrupt:4", EcFaultKind.CorruptDatagrams, 0, 4)]
     [TestCase("link-down", EcFaultKind.LinkDown, 0, 1)]
     [TestCase("safeop-error:3", EcFaultKind.SafeOpError, 3, 1)]
     [TestCase("drive-fault:1", EcFaultKind.DriveFault, 1, 1)]
