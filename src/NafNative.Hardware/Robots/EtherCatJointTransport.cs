@@ -13,7 +13,8 @@ namespace NafNative.Hardware.Robots;
 /// (and target position and modes of operation where mapped) are computed from it. Modes of operation that is not
 /// mapped is written once by SDO in PRE-OP.</para>
 /// <para>Read and write each exchange the whole image (the write's LRW carries the new targets at once, as the
-/// Dynamixel SYNC WRITE does); a short working counter, or a drive in Fault, is reported.</para>
+/// Dynamixel SYNC WRITE does); with <c>lrw_per_cycle</c> 1 the write only stages them and the read's LRW carries
+/// them. A short working counter, or a drive in Fault, is reported.</para>
 /// <para>After a safety stop, <see cref="TryRecover"/> brings slaves that dropped out of OP back (see
 /// EtherCatJointTransport.Recovery.cs).</para>
 /// </remarks>
@@ -41,6 +42,8 @@ public sealed partial class EtherCatJointTransport : IJointTransport
     }
 
     public int JointCount => _slaveOf.Length;
+    /// <summary>With <c>lrw_per_cycle</c> 1 the write stages the outputs and the next read's LRW carries them.</summary>
+    public bool WritesAtNextRead => _robot.EtherCatLrwPerCycle == 1;
     public string Description => $"ethercat {_robot.Port}";
     public string LastFault { get; private set; } = "";
     /// <summary>Frames the master lost (each retried or reported).</summary>
@@ -178,7 +181,7 @@ public sealed partial class EtherCatJointTransport : IJointTransport
             double counts = Math.Clamp(joint.Direction * velocities[j] * joint.CountsPerRadian, int.MinValue, int.MaxValue);
             Set(_slaveOf[j], Cia402.EnableOperation, (int)Math.Truncate(counts));
         }
-        return ExchangeChecked(_image!);
+        return WritesAtNextRead || ExchangeChecked(_image!);
     }
 
     public void DisableTorque()

@@ -43,6 +43,11 @@ public interface IJointTransport : IDisposable
     /// <summary>Turns every drive's torque off (best effort: a drive that does not answer is reported, not awaited).</summary>
     void DisableTorque();
 
+    /// <summary>True when <see cref="WriteVelocities"/> only stages the command and the next <see cref="Read"/> sends
+    /// it in the same bus transaction that reads (one per cycle). A read's state then reflects the command staged two
+    /// cycles before it, not one: the control loop labels states accordingly.</summary>
+    bool WritesAtNextRead => false;
+
     /// <summary>Whether <see cref="TryRecover"/> can bring this link back after a safety stop.</summary>
     bool CanRecover => false;
 

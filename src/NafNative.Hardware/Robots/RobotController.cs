@@ -38,6 +38,10 @@ public sealed class RobotController : IDisposable
     private readonly object _commandGate = new();
     private readonly double[] _mailbox;
     private long _mailboxSeq, _takenSeq, _inEffectSeq;
+    // Transports that send a cycle's command with the next cycle's read (IJointTransport.WritesAtNextRead): the
+    // sequence numbers staged one and two cycles ago (control thread only). The state a read returns reflects the
+    // command sent by the previous read, staged two cycles before.
+    private long _stagedOneAgo, _stagedTwoAgo;
     private bool _armed;
     // Whether the policy has answered the last published state (control thread only). The watchdog is fed when a
     // state is published after an answer, so it measures how long the oldest unanswered state has waited: a loop
@@ -163,6 +167,7 @@ public sealed class RobotController : IDisposable
         _watchdog.Reset();
         _stopRequest = null;
         lock (_stateGate) _stop = null;
+        (_stagedOneAgo, _stagedTwoAgo) = (_inEffectSeq, _inEffectSeq);
         Publish(0, _inEffectSeq, false);
         Recoveries++;
         _thread = new Thread(Loop) { IsBackground = true, Name = $"robot-{_robot.Name}", Priority = ThreadPriority.Highest };
@@ -310,7 +315,7 @@ public sealed class RobotController : IDisposable
                         _watchdog.Feed();
                         _answered = false;
                     }
-                    Publish(cycle, _inEffectSeq, lastIntervened);
+                    Publish(cycle, _transport.WritesAtNextRead ? _stagedTwoAgo : _inEffectSeq, lastIntervened);
                 }
                 else
                 {
@@ -325,6 +330,7 @@ public sealed class RobotController : IDisposable
                             $"{missed} control cycles in a row without a valid reply; last: {_transport.LastFault}", start);
                 }
                 lastIntervened = ApplyCommand(stopReason is not null, start + period / 2, out _inEffectSeq, out long writeStart);
+                (_stagedTwoAgo, _stagedOneAgo) = (_stagedOneAgo, _inEffectSeq);
 
                 // Release; read by LoopAllocatedBytes on any thread.
                 Volatile.Write(ref _loopAllocated, GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);

@@ -40,6 +40,11 @@ public sealed record RobotDescription
     public EtherCat.EcPdoMapping? PdoOutputs { get; init; }
     /// <summary>EtherCAT: the TxPDO layout (0x1C13), or null to keep the drive's own.</summary>
     public EtherCat.EcPdoMapping? PdoInputs { get; init; }
+    /// <summary>EtherCAT: process-data exchanges per control cycle. 2 (the default): one LRW reads, one writes the
+    /// policy's answer as soon as it comes — a policy step is one cycle. 1: one LRW at the start of each cycle carries
+    /// the command staged in the previous one and brings the state back — frames at a fixed phase, but a command's
+    /// outcome is read two cycles after it was decided, so a policy step takes two cycles.</summary>
+    public int EtherCatLrwPerCycle { get; init; } = 2;
     public required string Port { get; init; }
     public required int Baud { get; init; }
     public required TimeSpan BusLatency { get; init; }
@@ -132,6 +137,7 @@ public sealed record RobotDescription
         string port, driver = SerialLinks.DefaultDriver;
         string? ecInterface = null, ecUdp = null;
         EtherCat.EcPdoMapping? pdoOutputs = null, pdoInputs = null;
+        int lrwPerCycle = 2;
         int baud = 0;
         bool fast = false;
         double latencyMs;
@@ -145,6 +151,7 @@ public sealed record RobotDescription
             port = ecInterface ?? ecUdp!;
             latencyMs = t.Number("timeout_ms", 20, 1, 1000);
             retries = t.Integer("retries", 2, 0, 10);
+            lrwPerCycle = t.Integer("lrw_per_cycle", 2, 1, 2);
             if (t.Optional("pdo") is { } pdoNode)
             {
                 var pdo = new JsonFields(pdoNode, "transport.pdo", source);
@@ -284,7 +291,7 @@ public sealed record RobotDescription
 
         var description = new RobotDescription
         {
-            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs,
+            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs, EtherCatLrwPerCycle = lrwPerCycle,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
             WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime, RecoverBetweenEpisodes = recover,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,

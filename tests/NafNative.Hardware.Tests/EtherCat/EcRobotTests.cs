@@ -35,6 +35,27 @@ public sealed class EcRobotTests
         Assert.That(robot.Controller.Safety.Faults, Is.GreaterThan(0));
     }
 
+    [TestCase(2)]
+    [TestCase(1)]
+    public void WaitForState_ReturnsTheOutcomeOfTheCommand_WithOneOrTwoLrwsPerCycle(int lrwPerCycle)
+    {
+        using var robot = new EcRobot(doc => doc["transport"]!["lrw_per_cycle"] = lrwPerCycle);
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        for (int i = 0; i < 5; i++) robot.Controller.WaitForState(robot.Controller.Command([0, 0, 0]), q, qd);
+        Assert.That(qd[0], Is.EqualTo(0).Within(1e-9), "at rest");
+        long cycles = robot.Controller.Cycles.Read().Cycles, frames = robot.Segment.FramesReceived;
+        robot.Controller.WaitForState(robot.Controller.Command([0.5, 0, 0]), q, qd);
+        // The state handed back was read after the command had acted for a whole period (the drive's 20 ms lag
+        // reaches 1 − e⁻¹ of 0.5 rad/s in one 20 ms period), never the state from before it took effect.
+        Assert.That(qd[0], Is.InRange(0.25, 0.5), "the shoulder's velocity answers the command");
+        for (int i = 0; i < 20; i++) robot.Controller.WaitForState(robot.Controller.Command([0.5, 0, 0]), q, qd);
+        double perCycle = (robot.Segment.FramesReceived - frames) / (double)(robot.Controller.Cycles.Read().Cycles - cycles);
+        Assert.That(perCycle, Is.EqualTo(lrwPerCycle).Within(0.15), "process-data frames per control cycle");
+    }
+
     [Test]
     public void DriveFault_StopsTheArmNamingTheJoint()
     {
