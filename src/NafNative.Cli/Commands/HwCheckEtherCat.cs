@@ -38,14 +38,24 @@ internal static class HwCheckEtherCat
             var joint = robot.Joints[j];
             ushort station = (ushort)(EcMaster.FirstStation + joint.Id);
             var state = Cia402.Decode(transport.Statusword(j));
-            ushort error = BinaryPrimitives.ReadUInt16LittleEndian(master.SdoUpload(station, Cia402.ErrorCode, 0));
+            ushort error;
+            string errorText;
+            try
+            {
+                error = BinaryPrimitives.ReadUInt16LittleEndian(master.SdoUpload(station, Cia402.ErrorCode, 0));
+                errorText = error == 0 ? "none" : $"0x{error:X4}";
+            }
+            catch (EtherCatException)
+            {
+                (error, errorText) = (0, "n/a"); // a drive without 0x603F: its statusword still says whether it is in Fault
+            }
             double angle = joint.Direction * (transport.PositionCounts(j) / joint.CountsPerRadian - joint.ZeroOffset);
             q[j] = (float)angle;
             bool inside = angle >= joint.Lower && angle <= joint.Upper;
             bool faulted = state is Cia402State.Fault or Cia402State.FaultReactionActive || error != 0;
             if (!inside) problems++;
             if (faulted) problems++;
-            stdout.WriteLine($"  {joint.Name,-12} {joint.Id,5}  {state,-20}{(faulted ? "!" : " ")} {(error == 0 ? "none" : $"0x{error:X4}"),-6} {angle,10:F3}  [{joint.Lower,6:F2}, {joint.Upper,6:F2}]{(inside ? "" : " !")}");
+            stdout.WriteLine($"  {joint.Name,-12} {joint.Id,5}  {state,-20}{(faulted ? "!" : " ")} {errorText,-6} {angle,10:F3}  [{joint.Lower,6:F2}, {joint.Upper,6:F2}]{(inside ? "" : " !")}");
         }
 
         for (int j = 0; j < robot.JointCount; j++)
