@@ -17,6 +17,8 @@ namespace NafNative.Hardware.Robots;
 // - The only write path to the motors is ApplyCommand → SafetyFilter.Filter → transport.WriteVelocities. A stop
 //   (watchdog, link, drive error, request) is latched: zero velocity from that cycle on, torque off after StopHold,
 //   then the loop ends; every waiting or later call throws RobotStoppedException.
+// - TryRecover (the worker's thread, between episodes) touches the control thread's fields only after joining that
+//   thread, and then starts a fresh one: at no time do two threads drive the transport.
 
 /// <summary>The safety-guarded control loop of one robot: one cycle per control period (write filtered velocity
 /// command, read joints), a watchdog on the policy's commands, lost-link and drive-error stops, cycle statistics.</summary>
