@@ -77,22 +77,40 @@ public sealed class RobotReachTask : IEnvironment
     public void Reset(int seed, Span<float> observation)
     {
         CheckObservation(observation);
-        if (_pendingRecovery is { } stop)
-        {
-            if (!_controller.TryRecover(out string report))
-                throw new RobotStoppedException(_robot.Name, stop.Reason, $"{stop.Detail}; recovery between episodes failed: {report}");
-            _pendingRecovery = null;
-            LastRecovery = report;
-        }
         var random = new Random(seed);
         for (int i = 0; i < _n; i++) _goal[i] = _robot.Home[i] + (2 * random.NextDouble() - 1) * _task.InitialNoise;
         Vector3 c = _task.TargetCenter, e = _task.TargetHalfExtents;
         _target = new Vector3(Draw(random, c.X, e.X), Draw(random, c.Y, e.Y), Draw(random, c.Z, e.Z));
-        MoveTo(_goal);
+        // A stop during the reset motion is recovered once too: the arm has stopped, and no episode is running.
+        for (int attempt = 0; ; attempt++)
+        {
+            RecoverIfPending();
+            try
+            {
+                MoveTo(_goal);
+                _controller.Arm();
+                break;
+            }
+            catch (RobotStoppedException stop) when (attempt == 0 && Recoverable(stop))
+            {
+                _pendingRecovery = stop;
+            }
+        }
         _steps = 0;
         _inEpisode = true;
-        _controller.Arm();
         WriteObservation(observation);
+    }
+
+    private bool Recoverable(RobotStoppedException stop) =>
+        _robot.RecoverBetweenEpisodes && stop.Reason is RobotStopReason.LinkLost or RobotStopReason.HardwareError;
+
+    private void RecoverIfPending()
+    {
+        if (_pendingRecovery is not { } stop) return;
+        if (!_controller.TryRecover(out string report))
+            throw new RobotStoppedException(_robot.Name, stop.Reason, $"{stop.Detail}; recovery between episodes failed: {report}");
+        _pendingRecovery = null;
+        LastRecovery = report;
     }
 
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
@@ -112,7 +130,7 @@ public sealed class RobotReachTask : IEnvironment
             long seq = _controller.Command(_command);
             intervened = _controller.WaitForState(seq, _q, _qd);
         }
-        catch (RobotStoppedException e) when (_robot.RecoverBetweenEpisodes && e.Reason is RobotStopReason.LinkLost or RobotStopReason.HardwareError)
+        catch (RobotStoppedException e) when (Recoverable(e))
         {
             // The arm is already stopped; the episode ends here and the next Reset recovers.
             _pendingRecovery = e;

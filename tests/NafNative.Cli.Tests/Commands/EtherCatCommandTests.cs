@@ -77,6 +77,35 @@ public sealed class EtherCatCommandTests
     }
 
     [Test]
+    public void Train_SlaveDropsToSafeOpError_TheEpisodeEndsAtTheStopAndTrainingGoesOnAfterRecovery()
+    {
+        string robot = WriteRobotFile(doc => doc["recover_between_episodes"] = true);
+        using var sim = SimulatedEtherCatRobot.Start(RobotSetup.Load(robot), 10);
+        string run = Path.Combine(_root, "run");
+        // Inject the fault in the first episode: 50 cycles (2 frames each) after the drives are enabled, past the
+        // short move to the noisy home pose, well before the 100-step episode ends.
+        bool dropped = false;
+        var watch = new Thread(() =>
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!sim.Drives.All(d => d.State == NafNative.Hardware.EtherCat.Cia402State.OperationEnabled) && DateTime.UtcNow < deadline) Thread.Sleep(2);
+            long enabledAt = sim.Segment.FramesReceived;
+            while (sim.Segment.FramesReceived < enabledAt + 100 && DateTime.UtcNow < deadline) Thread.Sleep(2);
+            sim.Segment.Inject(NafNative.Hardware.Simulated.EtherCat.EcFault.Parse("safeop-error:2"));
+            while (!sim.Segment.Slaves[2].ErrorFlag && DateTime.UtcNow < deadline) Thread.Sleep(1);
+            dropped = sim.Segment.Slaves[2].ErrorFlag;
+        }) { IsBackground = true };
+        watch.Start();
+        var (exit, stdout, stderr) = CliRunner.Run("train", "--robot", robot, "--robot-time-scale", "10", "--steps", "400", "--out", run);
+        watch.Join();
+        Assert.That(dropped, Is.True, "slave 2 went to SAFE-OP+ERROR while training ran");
+        // Without recovery the run would end at the stop with exit 3; the step it interrupted (if the fault came in
+        // an episode rather than a reset) is discarded, counted as physics_resets.
+        Assert.That(exit, Is.Zero, stdout + stderr);
+        Assert.That(stdout, Does.Contain("finished: 4"), "400 env steps through the drives, the fault in between");
+    }
+
+    [Test]
     public void HwCheck_NoSegmentListening_SaysNothingAnswered()
     {
         string robot = WriteRobotFile(doc => doc["transport"]!["timeout_ms"] = 5);

@@ -43,6 +43,20 @@ public sealed class EcRecoveryTests
     }
 
     [Test]
+    public void SafeOpErrorDuringTheResetMotion_IsRecoveredOnce_AndTheEpisodeStartsAtHome()
+    {
+        using var robot = new EcRobot(doc => doc["recover_between_episodes"] = true);
+        robot.Controller.Start();
+        using var task = new RobotReachTask(robot.Controller, ownsController: false);
+        var observation = new float[task.ObservationSize];
+        robot.Segment.Inject(EcFault.Parse("safeop-error:0")); // while the arm starts its way home
+        task.Reset(1, observation);
+        Assert.That(robot.Controller.Recoveries, Is.EqualTo(1));
+        Assert.That(robot.Transport.LastRecovery, Does.Contain("slave 0: SafeOp+ERROR"));
+        Assert.That(observation[1], Is.EqualTo(0.5).Within(0.06), "the elbow reached home after the recovery");
+    }
+
+    [Test]
     public void DriveFault_IsNotResetByRecovery_TheRunStopsNamingTheErrorCode()
     {
         using var robot = new EcRobot(doc => doc["recover_between_episodes"] = true);
