@@ -74,7 +74,7 @@ internal static class HwCheckEtherCat
         bool inBox = System.Numerics.Vector3.Clamp(ee, robot.WorkspaceMin, robot.WorkspaceMax) == ee;
         if (!inBox) problems++;
         stdout.WriteLine($"  end effector at {ee} m: {(inBox ? "inside" : "OUTSIDE")} the workspace box [{robot.WorkspaceMin}, {robot.WorkspaceMax}]");
-        stdout.WriteLine($"  lost frames: {transport.LostFrames}");
+        stdout.WriteLine($"  lost frames: {transport.LostFrames}, damaged replies rejected: {master.CorruptFrames}");
         return problems;
     }
 }
