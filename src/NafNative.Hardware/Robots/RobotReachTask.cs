@@ -81,7 +81,8 @@ public sealed class RobotReachTask : IEnvironment
         for (int i = 0; i < _n; i++) _goal[i] = _robot.Home[i] + (2 * random.NextDouble() - 1) * _task.InitialNoise;
         Vector3 c = _task.TargetCenter, e = _task.TargetHalfExtents;
         _target = new Vector3(Draw(random, c.X, e.X), Draw(random, c.Y, e.Y), Draw(random, c.Z, e.Z));
-        // A stop during the reset motion is recovered once too: the arm has stopped, and no episode is running.
+        // A stop during the reset motion is recovered too (the arm has stopped, and no episode is running), at most
+        // twice: a link that keeps failing ends the run.
         for (int attempt = 0; ; attempt++)
         {
             RecoverIfPending();
@@ -91,7 +92,7 @@ public sealed class RobotReachTask : IEnvironment
                 _controller.Arm();
                 break;
             }
-            catch (RobotStoppedException stop) when (attempt == 0 && Recoverable(stop))
+            catch (RobotStoppedException stop) when (attempt < 2 && Recoverable(stop))
             {
                 _pendingRecovery = stop;
             }

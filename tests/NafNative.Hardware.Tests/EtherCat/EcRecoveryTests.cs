@@ -43,7 +43,7 @@ public sealed class EcRecoveryTests
     }
 
     [Test]
-    public void SafeOpErrorDuringTheResetMotion_IsRecoveredOnce_AndTheEpisodeStartsAtHome()
+    public void SafeOpErrorDuringTheResetMotion_IsRecovered_AndTheEpisodeStartsAtHome()
     {
         using var robot = new EcRobot(doc => doc["recover_between_episodes"] = true);
         robot.Controller.Start();
