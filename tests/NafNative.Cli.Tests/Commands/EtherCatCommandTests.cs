@@ -80,7 +80,9 @@ public sealed class EtherCatCommandTests
     public void Train_SlaveDropsToSafeOpError_TheEpisodeEndsAtTheStopAndTrainingGoesOnAfterRecovery()
     {
         string robot = WriteRobotFile(doc => doc["recover_between_episodes"] = true);
-        using var sim = SimulatedEtherCatRobot.Start(RobotSetup.Load(robot), 10);
+        // Time scale 4, not 10: the policy watchdog (2.5 s simulated) then allows 625 ms of wall time, room for a
+        // learner starved on a loaded machine; a watchdog stop is not recovered, by design.
+        using var sim = SimulatedEtherCatRobot.Start(RobotSetup.Load(robot), 4);
         string run = Path.Combine(_root, "run");
         // Inject the fault in the first episode: 50 cycles (2 frames each) after the drives are enabled, past the
         // short move to the noisy home pose, well before the 100-step episode ends.
@@ -96,7 +98,7 @@ public sealed class EtherCatCommandTests
             dropped = sim.Segment.Slaves[2].ErrorFlag;
         }) { IsBackground = true };
         watch.Start();
-        var (exit, stdout, stderr) = CliRunner.Run("train", "--robot", robot, "--robot-time-scale", "10", "--steps", "400", "--out", run);
+        var (exit, stdout, stderr) = CliRunner.Run("train", "--robot", robot, "--robot-time-scale", "4", "--steps", "400", "--out", run);
         watch.Join();
         Assert.That(dropped, Is.True, "slave 2 went to SAFE-OP+ERROR while training ran");
         // Without recovery the run would end at the stop with exit 3; the step it interrupted (if the fault came in
