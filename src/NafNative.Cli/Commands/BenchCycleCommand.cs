@@ -19,10 +19,11 @@ internal static class BenchCycleCommand
         var driver = new Option<string?>("--driver") { Description = $"Serial driver: {string.Join(" or ", SerialLinks.Drivers)} (default {SerialLinks.DefaultDriver})." };
         var fast = new Option<bool>("--fast-sync-read") { Description = "Read the joints with FAST SYNC READ (one combined reply) instead of SYNC READ." };
         var ethercat = new Option<string?>("--ethercat") { Description = "Measure CiA 402 drives on EtherCAT instead: 'veth' (a veth pair into a namespace this command makes and removes; root) or 'udp' (loopback)." };
+        var lrw = new Option<int>("--lrw-per-cycle") { Description = "With --ethercat: 2 (an LRW for the read and one for the write) or 1 (one LRW per cycle carrying the previous cycle's command; a policy step then takes two cycles).", DefaultValueFactory = _ => 2 };
         var seconds = CommonOptions.Seconds(5);
         var json = CommonOptions.Json();
         var command = new Command("cycle", "Measure the robot control loop on simulated Dynamixel servos over a pty: cycle time, jitter, overruns, allocations.")
-            { joints, rates, baud, driver, fast, ethercat, seconds, json };
+            { joints, rates, baud, driver, fast, ethercat, lrw, seconds, json };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -37,14 +38,14 @@ internal static class BenchCycleCommand
                 if (!parse.GetValue(json))
                 {
                     if (parse.GetValue(ethercat) is string ecLink)
-                        stdout.WriteLine($"{n} CiA 402 drives on EtherCAT ({ecLink}), one LRW for the read and one for the write per cycle, {CommonOptions.CpuDescription()}");
+                        stdout.WriteLine($"{n} CiA 402 drives on EtherCAT ({ecLink}), {(parse.GetValue(lrw) == 1 ? "one LRW per cycle" : "one LRW for the read and one for the write per cycle")}, {CommonOptions.CpuDescription()}");
                     else stdout.WriteLine($"{n} joints, {(parse.GetValue(fast) ? "FAST " : "")}SYNC READ 8 B/servo + SYNC WRITE 4 B/servo per cycle, pty at {parse.GetValue(baud)} baud, driver {parse.GetValue(driver) ?? SerialLinks.DefaultDriver}, {CommonOptions.CpuDescription()}");
                     stdout.WriteLine("    rate  cycles  cycle p50/p99/max ms    jitter p50/p99/max ms   overruns  missed  B/cycle  stable  lost frames");
                 }
                 foreach (double rate in rateList)
                 {
                     var row = parse.GetValue(ethercat) is string ec
-                        ? MeasureEtherCat(n, rate, ec, parse.GetValue(seconds))
+                        ? MeasureEtherCat(n, rate, ec, parse.GetValue(lrw), parse.GetValue(seconds))
                         : Measure(n, rate, parse.GetValue(baud), parse.GetValue(driver), parse.GetValue(fast), parse.GetValue(seconds));
                     rows.Add(row);
                     if (!parse.GetValue(json))
@@ -74,8 +75,9 @@ internal static class BenchCycleCommand
         return Run(robot, new DynamixelJointTransport(robot), joints, rate, seconds, () => 0);
     }
 
-    private static CycleRow MeasureEtherCat(int joints, double rate, string link, double seconds)
+    private static CycleRow MeasureEtherCat(int joints, double rate, string link, int lrwPerCycle, double seconds)
     {
+        if (lrwPerCycle is not (1 or 2)) throw new ArgumentException($"--lrw-per-cycle must be 1 or 2, got {lrwPerCycle}.");
         var drives = Enumerable.Range(0, joints).Select(i => new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(countsPerRadian: 20861, serial: (uint)i)).ToArray();
         NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment segment;
         NafNative.Hardware.Simulated.EtherCat.VethNamespace? pair = null;
@@ -104,6 +106,7 @@ internal static class BenchCycleCommand
         try
         {
             var doc = Document("unused", joints, rate, 1_000_000, null, false);
+            transport["lrw_per_cycle"] = lrwPerCycle;
             doc["transport"] = transport;
             foreach (var j in doc["joints"]!.AsArray())
             {

@@ -82,16 +82,15 @@ internal static class HwCommand
         var robotFile = new Option<string>("--robot") { Description = "Robot file to check against the arm.", Required = true };
         var move = new Option<bool>("--move") { Description = "Also jog each joint +0.1 rad and back (slowly, through the safety filter) to check its direction." };
         var timeScale = new Option<double>("--robot-time-scale") { Description = "Simulated robots only: the simulator's --time-scale.", DefaultValueFactory = _ => 1 };
-        var command = new Command("check", "Read every joint of a robot file: model, angle against its limits, torque, errors, voltage, temperature. Moves nothing unless --move.")
+        var command = new Command("check", "Read every joint of a robot file: Dynamixel model, angle against its limits, torque, errors, voltage, temperature; EtherCAT slave identities and AL states, PDO mapping against the file, CiA 402 state and error code, angle. Moves nothing unless --move.")
             { robotFile, move, timeScale };
         command.SetAction(parse => Guard(parse, () =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             var robot = RobotSetup.Load(parse.GetValue(robotFile)!);
-            if (robot.Transport != "dynamixel")
-                throw new ArgumentException($"naf hw check reads Dynamixel robots; {robot.Name} is on {robot.Transport} (use naf hw scan --ethercat/--udp to list its slaves).");
             int problems = 0;
-            using (var transport = new DynamixelJointTransport(robot))
+            if (robot.Transport == "ethercat") problems += HwCheckEtherCat.Run(robot, stdout);
+            else using (var transport = new DynamixelJointTransport(robot))
             {
                 transport.Connect(); // pings every joint and compares models; one error lists every mismatch
                 var bus = transport.Bus;

@@ -35,11 +35,17 @@ internal static class RunCommand
                 stdout.WriteLine($"robot {robot.Name} on {robot.Port}: greedy policy of {checkpoint} ({trainer.Steps} updates), {robot.ControlRate} Hz, " +
                     (task.Controller.RealtimePriority > 0 ? $"control thread SCHED_FIFO {task.Controller.RealtimePriority}" : "control thread under the normal scheduler (no root or CAP_SYS_NICE)"));
                 stdout.WriteLine("  episode  success  distance(m)  return   cycle p50/p99/max (ms)  jitter p50/p99/max (ms)  overruns  filter interventions");
-                int successes = 0;
+                int successes = 0, recoveries = 0;
                 int count = parse.GetValue(episodes);
                 for (int e = 0; e < count; e++)
                 {
                     var result = Evaluation.Run(task, trainer.Network, trainer.Online.Values, 1, seed: 100 + e);
+                    // A recovery (robot file recover_between_episodes) happens in the Reset that starts an episode.
+                    if (task.Controller.Recoveries != recoveries)
+                    {
+                        recoveries = task.Controller.Recoveries;
+                        stdout.WriteLine($"  recovered before episode {e + 1} (the previous one ended at a safety stop): {task.LastRecovery}");
+                    }
                     successes += result.Successes;
                     var c = task.Controller.Cycles.Read();
                     var s = task.Controller.Safety;

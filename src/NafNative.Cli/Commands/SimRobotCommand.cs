@@ -88,7 +88,7 @@ internal static class SimRobotCommand
         var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM)." };
         var robotFile = new Option<string?>("--robot") { Description = "Serve one CiA 402 drive per joint of this ethercat robot file, moved by its built-in arm's dynamics, on the UDP port its transport names." };
         var timeScale = new Option<double>("--time-scale") { Description = "With --robot: simulated seconds per wall-clock second (give the same --robot-time-scale to train/run/eval).", DefaultValueFactory = _ => 1 };
-        var faults = new Option<string[]>("--fault") { Description = "Inject a fault, optionally at a time: lost[:N], link-down, safeop-error:SLAVE, drive-fault:SLAVE, each with @SECONDS (e.g. drive-fault:2@10).", AllowMultipleArgumentsPerToken = true };
+        var faults = new Option<string[]>("--fault") { Description = "Inject a fault, optionally at a time: lost[:N], corrupt[:N], link-down, safeop-error:SLAVE, drive-fault:SLAVE, each with @SECONDS (e.g. drive-fault:2@10).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("ethercat", "Serve simulated EtherCAT slaves (ESC registers, SII, AL states; CiA 402 drives with --robot) on UDP loopback or a veth pair in a namespace.")
             { slaves, udp, veth, seconds, robotFile, timeScale, faults };
         command.SetAction(parse =>
@@ -146,54 +146,13 @@ internal static class SimRobotCommand
     private static int ServeRobot(NafNative.Hardware.Robots.RobotDescription robot, double timeScale, double? seconds,
         List<(double At, NafNative.Hardware.Simulated.EtherCat.EcFault Fault)> schedule, TextWriter stdout, TextWriter stderr)
     {
-        if (robot.Transport != "ethercat" || robot.EtherCatUdp is null)
-            throw new ArgumentException($"robot {robot.Name}: --robot needs an ethercat robot file with a \"udp\" transport (got {robot.Transport} {robot.Port}).");
-        if (!(timeScale >= 1 && timeScale <= 1000)) throw new ArgumentException($"--time-scale must be in [1, 1000], got {timeScale}.");
-        int slaves = robot.Joints.Max(j => j.Id) + 1;
-        var drives = new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive[slaves];
-        var byJoint = new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive[robot.JointCount];
-        for (int s = 0; s < slaves; s++)
-        {
-            int joint = Array.FindIndex(robot.Joints, j => j.Id == s);
-            drives[s] = new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(countsPerRadian: joint >= 0 ? robot.Joints[joint].CountsPerRadian : 1, serial: 1000u + (uint)s);
-            if (joint >= 0) byJoint[joint] = drives[s];
-        }
-        if (byJoint.Length != slaves) throw new ArgumentException($"robot {robot.Name}: naf sim-robot ethercat --robot needs one joint per slave 0..{slaves - 1}.");
-        var horns = ArmServoDynamics.HornAngles(robot, robot.Home);
-        for (int j = 0; j < robot.JointCount; j++) byJoint[j].SetShaft(horns[j], 0);
-        IServoDynamics? dynamics = RobotSetup.BuiltinModel(robot.KinematicsName) is { } arm ? new JointOrderDynamics(new ArmServoDynamics(arm, robot), robot) : null;
-        var endPoint = System.Net.IPEndPoint.Parse(robot.EtherCatUdp);
-        using var segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives(drives, endPoint.Port, dynamics, timeScale);
-        stdout.WriteLine($"serving {slaves} simulated CiA 402 drives for robot {robot.Name} on {segment.Where}, time scale {timeScale}");
+        using var simulated = SimulatedEtherCatRobot.Start(robot, timeScale);
+        var segment = simulated.Segment;
+        stdout.WriteLine($"serving {simulated.Drives.Length} simulated CiA 402 drives for robot {robot.Name} on {segment.Where}, time scale {timeScale}");
         stdout.Flush();
         WaitForStop(seconds, segment, schedule, stderr);
         stdout.WriteLine($"stopped: {segment.FramesReceived} frames received, {segment.FramesDropped} dropped");
         return 0;
-    }
-
-    // The segment orders drives by slave position; the arm's dynamics by joint. Slave s is joint Joints[k].Id == s.
-    private sealed class JointOrderDynamics(IServoDynamics inner, NafNative.Hardware.Robots.RobotDescription robot) : IServoDynamics
-    {
-        private readonly int[] _jointOfSlave = Enumerable.Range(0, robot.JointCount).Select(s => Array.FindIndex(robot.Joints, j => j.Id == s)).ToArray();
-        private readonly double[] _c = new double[robot.JointCount], _p = new double[robot.JointCount], _v = new double[robot.JointCount];
-        private readonly bool[] _t = new bool[robot.JointCount];
-
-        public int Count => inner.Count;
-
-        public void Advance(double seconds, ReadOnlySpan<double> commandedVelocity, ReadOnlySpan<bool> torqueOn, Span<double> positions, Span<double> velocities)
-        {
-            for (int s = 0; s < _jointOfSlave.Length; s++)
-            {
-                int j = _jointOfSlave[s];
-                (_c[j], _t[j], _p[j], _v[j]) = (commandedVelocity[s], torqueOn[s], positions[s], velocities[s]);
-            }
-            inner.Advance(seconds, _c, _t, _p, _v);
-            for (int s = 0; s < _jointOfSlave.Length; s++)
-            {
-                int j = _jointOfSlave[s];
-                (positions[s], velocities[s]) = (_p[j], _v[j]);
-            }
-        }
     }
 
     // Until Ctrl-C, SIGTERM or the optional time limit, injecting the scheduled faults on the way.

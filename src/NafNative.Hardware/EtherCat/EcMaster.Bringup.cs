@@ -17,7 +17,8 @@ public sealed partial class EcMaster
     public int CountSlaves()
     {
         Span<byte> type = stackalloc byte[2];
-        return Transact(EcCommand.Brd, 0, 0x0000, type);
+        SlaveCount = 0; // a count is taken without a bound from an earlier one
+        return SlaveCount = Transact(EcCommand.Brd, 0, 0x0000, type);
     }
 
     /// <summary>Bring-up to INIT: counts the slaves, requests INIT with error acknowledge on all, gives each a station
@@ -132,24 +133,84 @@ public sealed partial class EcMaster
         WriteSm(station, 1, inStart, size, 0x22);
     }
 
-    /// <summary>Takes every slave from INIT to SAFE-OP with process data: mailbox SMs, SM2 (outputs) and SM3 (inputs)
-    /// at the given physical addresses, and two FMMUs per slave mapping them into one logical image (see
-    /// <see cref="EcProcessImage"/>). Slaves are the ones <see cref="Discover"/> found, by position.</summary>
-    public EcProcessImage ConfigureProcessData(int slaves, int outputBytes, int inputBytes, ushort outputsAddress = 0x1100, ushort inputsAddress = 0x1180)
+    /// <summary>Takes the first <paramref name="slaves"/> slaves (by position) from INIT to PRE-OP: mailbox
+    /// SyncManagers, then the state change. CoE (SDO, PDO mapping) works from here on.</summary>
+    public void ToPreOp(int slaves)
     {
-        var image = new EcProcessImage(this, slaves, outputBytes, inputBytes);
         for (int i = 0; i < slaves; i++)
         {
             ushort station = (ushort)(FirstStation + i);
             ConfigureMailbox(station);
             RequestState(station, AlState.PreOp);
-            WriteSm(station, 2, outputsAddress, (ushort)outputBytes, 0x64); // 3-buffer, ECAT writes, watchdog on
-            WriteSm(station, 3, inputsAddress, (ushort)inputBytes, 0x20);   // 3-buffer, ECAT reads
-            WriteFmmu(station, 0, (uint)(i * outputBytes), (ushort)outputBytes, outputsAddress, write: true);
-            WriteFmmu(station, 1, (uint)(slaves * outputBytes + i * inputBytes), (ushort)inputBytes, inputsAddress, write: false);
-            RequestState(station, AlState.SafeOp);
         }
+    }
+
+    /// <summary>Takes every slave from INIT to SAFE-OP with process data: mailbox SMs, SM2 (outputs) and SM3 (inputs)
+    /// at the given physical addresses, and two FMMUs per slave mapping them into one logical image (see
+    /// <see cref="EcProcessImage"/>). Slaves are the ones <see cref="Discover"/> found, by position, all of one size.</summary>
+    public EcProcessImage ConfigureProcessData(int slaves, int outputBytes, int inputBytes, ushort outputsAddress = 0x1100, ushort inputsAddress = 0x1180)
+    {
+        var sizes = new (int, int)[slaves];
+        Array.Fill(sizes, (outputBytes, inputBytes));
+        return ConfigureProcessData(sizes, outputsAddress, inputsAddress);
+    }
+
+    /// <summary>Takes every slave to SAFE-OP with process data of its own size (from its PDO mapping: see
+    /// <see cref="ReadPdoMapping"/>): mailbox and PRE-OP first where a slave is still in INIT, then SM2 and SM3 sized to
+    /// its outputs and inputs (a SyncManager of length 0 stays off), FMMUs into one logical image, and SAFE-OP.</summary>
+    /// <param name="sizes">Per slave, by position: output bytes (SM2), input bytes (SM3).</param>
+    /// <param name="outputsAddress">Physical address of SM2 in every slave (the SII's SyncManager category says it).</param>
+    /// <param name="inputsAddress">Physical address of SM3.</param>
+    public EcProcessImage ConfigureProcessData(IReadOnlyList<(int OutputBytes, int InputBytes)> sizes, ushort outputsAddress = 0x1100, ushort inputsAddress = 0x1180)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        var image = new EcProcessImage(this, sizes);
+        for (int i = 0; i < sizes.Count; i++) ConfigureSlaveProcessData(image, i, outputsAddress, inputsAddress);
         return image;
+    }
+
+    /// <summary>Takes slave <paramref name="slave"/> (by position) to SAFE-OP with its part of
+    /// <paramref name="image"/>: mailbox and PRE-OP first if it is in INIT, SM2/SM3 and FMMUs, then SAFE-OP. Also how a
+    /// slave that lost its configuration (power cycle) is configured again.</summary>
+    public void ConfigureSlaveProcessData(EcProcessImage image, int slave, ushort outputsAddress = 0x1100, ushort inputsAddress = 0x1180)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ushort station = (ushort)(FirstStation + slave);
+        int outputs = image.Outputs(slave).Length, inputs = image.Inputs(slave).Length;
+        if ((AlState)((byte)ReadAlStatus(station).State & 0x0F) == AlState.Init)
+        {
+            ConfigureMailbox(station);
+            RequestState(station, AlState.PreOp);
+        }
+        if (outputs > 0)
+        {
+            WriteSm(station, 2, outputsAddress, (ushort)outputs, 0x64); // 3-buffer, ECAT writes, watchdog on
+            WriteFmmu(station, 0, (uint)image.OutputOffset(slave), (ushort)outputs, outputsAddress, write: true);
+        }
+        if (inputs > 0)
+        {
+            WriteSm(station, 3, inputsAddress, (ushort)inputs, 0x20);   // 3-buffer, ECAT reads
+            WriteFmmu(station, 1, (uint)image.InputOffset(slave), (ushort)inputs, inputsAddress, write: false);
+        }
+        RequestState(station, AlState.SafeOp);
+    }
+
+    /// <summary>Acknowledges a slave's AL error (AL control = its current state | 0x10), as after SAFE-OP+ERROR;
+    /// returns the state and AL status code it had. A slave without an error is left as it is.</summary>
+    /// <exception cref="EtherCatException">The slave does not answer, or keeps its error flag.</exception>
+    public (AlState State, ushort Code) AcknowledgeError(ushort station)
+    {
+        var (state, code) = ReadAlStatus(station);
+        if (((byte)state & 0x10) == 0) return (state, code);
+        var current = (AlState)((byte)state & 0x0F);
+        Span<byte> control = stackalloc byte[2];
+        BinaryPrimitives.WriteUInt16LittleEndian(control, (ushort)((byte)current | 0x10));
+        TransactExpect(EcCommand.Fpwr, station, 0x0120, control, 1, $"slave 0x{station:X4}: acknowledge {current}+ERROR");
+        var (after, afterCode) = ReadAlStatus(station);
+        if (((byte)after & 0x10) != 0)
+            throw new EtherCatException($"EtherCAT slave 0x{station:X4}: still {current}+ERROR after the acknowledge: {AlStatusCodes.Describe(afterCode)} (AL status code 0x{afterCode:X4}).",
+                station, EcCommand.Fpwr, 0x0120, afterCode);
+        return (state, code);
     }
 
     /// <summary>Writes FMMU <paramref name="fmmu"/>: logical start and length onto a physical start (bit 0 to 7),

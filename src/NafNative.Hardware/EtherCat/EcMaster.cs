@@ -38,12 +38,20 @@ public sealed partial class EcMaster : IDisposable
     /// <summary>Frames that came back malformed or with another index (stale replies), skipped.</summary>
     public long UnmatchedFrames { get; private set; }
 
+    /// <summary>Replies that came back damaged and were rejected (each retried at once): a frame that does not parse,
+    /// or a reply to this datagram whose command, address or length differ from what was sent, or whose working
+    /// counter no segment of this size can produce.</summary>
+    public long CorruptFrames { get; private set; }
+
+    /// <summary>Slaves found by the last <see cref="CountSlaves"/> (0 before): bounds a plausible working counter.</summary>
+    public int SlaveCount { get; private set; }
+
     /// <summary>Sends one datagram and waits for it to come back; returns its working counter and copies the data it
     /// carries back into <paramref name="data"/>. Allocation-free.</summary>
-    /// <exception cref="EtherCatException">The frame was lost on every attempt.</exception>
+    /// <exception cref="EtherCatException">The frame was lost or came back damaged on every attempt.</exception>
     public int Transact(EcCommand command, ushort adp, ushort ado, Span<byte> data)
     {
-        int attempts = 1 + Retries;
+        int attempts = 1 + Retries, corrupt = 0;
         for (int attempt = 0; attempt < attempts; attempt++)
         {
             byte index = ++_index;
@@ -60,18 +68,42 @@ public sealed partial class EcMaster : IDisposable
                 int n = _link.Receive(_rx, Stopwatch.GetElapsedTime(0, left));
                 if (n == 0) continue;
                 int count = EcFrame.Parse(_rx.AsSpan(0, n), _parsed);
-                // Matched by the first datagram's index, as SOEM does; anything else is a stale or foreign frame.
-                if (count < 1 || _parsed[0].Index != index || _parsed[0].Command != command || _parsed[0].Length != data.Length)
+                // Matched by the first datagram's index, as SOEM does; another index is a stale or foreign frame.
+                if (count >= 1 && _parsed[0].Index != index)
                 {
                     UnmatchedFrames++;
                     continue;
+                }
+                // Ours, but damaged on the way (a frame that no longer parses is taken as ours: it can only be a reply).
+                // Its data cannot be trusted and the good reply will not come: send again now rather than at the timeout.
+                if (count < 1 || !Intact(_parsed[0], command, ado, data.Length))
+                {
+                    CorruptFrames++;
+                    corrupt++;
+                    break;
                 }
                 _rx.AsSpan(_parsed[0].DataOffset, data.Length).CopyTo(data);
                 return _parsed[0].WorkingCounter;
             }
         }
-        throw new EtherCatException($"EtherCAT {command} ADP 0x{adp:X4} ADO 0x{ado:X4}: the frame was lost {attempts} times " +
-            $"(timeout {Timeout.TotalMilliseconds:F0} ms each) on {_link.Name}; check the cable/link and that the segment is powered.", null, command, ado);
+        throw new EtherCatException($"EtherCAT {command} ADP 0x{adp:X4} ADO 0x{ado:X4}: no intact reply in {attempts} attempts on {_link.Name} " +
+            $"(lost {attempts - corrupt} times, timeout {Timeout.TotalMilliseconds:F0} ms each; corrupted {corrupt} times); check the cable/link and that the segment is powered.", null, command, ado);
+    }
+
+    // A reply keeps the command, register (or logical address high word), and length it was sent with; its working
+    // counter is at most what every slave of the segment could add (1 per read or write, 3 per read-write).
+    private bool Intact(in EcDatagram d, EcCommand command, ushort ado, int length)
+    {
+        if (d.Command != command || d.Length != length || d.Ado != ado) return false;
+        int slaves = SlaveCount > 0 ? SlaveCount : ushort.MaxValue / 3;
+        int max = command switch
+        {
+            EcCommand.Aprd or EcCommand.Apwr or EcCommand.Fprd or EcCommand.Fpwr => 1,
+            EcCommand.Aprw or EcCommand.Fprw => 3,
+            EcCommand.Brd or EcCommand.Bwr or EcCommand.Lrd or EcCommand.Lwr or EcCommand.Armw or EcCommand.Frmw => slaves,
+            _ => 3 * slaves,
+        };
+        return d.WorkingCounter <= max;
     }
 
     /// <summary>Like <see cref="Transact"/>, and throws unless the working counter is <paramref name="expected"/>.</summary>

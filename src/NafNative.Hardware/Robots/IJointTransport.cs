@@ -42,4 +42,17 @@ public interface IJointTransport : IDisposable
 
     /// <summary>Turns every drive's torque off (best effort: a drive that does not answer is reported, not awaited).</summary>
     void DisableTorque();
+
+    /// <summary>True when <see cref="WriteVelocities"/> only stages the command and the next <see cref="Read"/> sends
+    /// it in the same bus transaction that reads (one per cycle). A read's state then reflects the command staged two
+    /// cycles before it, not one: the control loop labels states accordingly.</summary>
+    bool WritesAtNextRead => false;
+
+    /// <summary>Whether <see cref="TryRecover"/> can bring this link back after a safety stop.</summary>
+    bool CanRecover => false;
+
+    /// <summary>With the arm stopped and torque off, brings the link back after a lost link or drive error (e.g.
+    /// EtherCAT slaves that dropped to SAFE-OP+ERROR), leaving the drives switched off for <see cref="Enable"/>.
+    /// Returns false (the reason in <see cref="LastFault"/>) when it cannot.</summary>
+    bool TryRecover() => false;
 }

@@ -17,6 +17,8 @@ namespace NafNative.Hardware.Robots;
 // - The only write path to the motors is ApplyCommand → SafetyFilter.Filter → transport.WriteVelocities. A stop
 //   (watchdog, link, drive error, request) is latched: zero velocity from that cycle on, torque off after StopHold,
 //   then the loop ends; every waiting or later call throws RobotStoppedException.
+// - TryRecover (the worker's thread, between episodes) touches the control thread's fields only after joining that
+//   thread, and then starts a fresh one: at no time do two threads drive the transport.
 
 /// <summary>The safety-guarded control loop of one robot: one cycle per control period (write filtered velocity
 /// command, read joints), a watchdog on the policy's commands, lost-link and drive-error stops, cycle statistics.</summary>
@@ -38,6 +40,10 @@ public sealed class RobotController : IDisposable
     private readonly object _commandGate = new();
     private readonly double[] _mailbox;
     private long _mailboxSeq, _takenSeq, _inEffectSeq;
+    // Transports that send a cycle's command with the next cycle's read (IJointTransport.WritesAtNextRead): the
+    // sequence numbers staged one and two cycles ago (control thread only). The state a read returns reflects the
+    // command sent by the previous read, staged two cycles before.
+    private long _stagedOneAgo, _stagedTwoAgo;
     private bool _armed;
     // Whether the policy has answered the last published state (control thread only). The watchdog is fed when a
     // state is published after an answer, so it measures how long the oldest unanswered state has waited: a loop
@@ -125,6 +131,56 @@ public sealed class RobotController : IDisposable
         Publish(0, 0, false);
         _thread = new Thread(Loop) { IsBackground = true, Name = $"robot-{_robot.Name}", Priority = ThreadPriority.Highest };
         _thread.Start();
+    }
+
+    /// <summary>Recoveries that brought the robot back after a stop (<see cref="TryRecover"/>).</summary>
+    public int Recoveries { get; private set; }
+
+    /// <summary>After a safety stop for a lost link or a drive error — the loop has already commanded zero velocity,
+    /// held, turned torque off and ended — lets the transport bring its link back (<see cref="IJointTransport.TryRecover"/>),
+    /// enables the drives again and restarts the loop, holding still until the next <see cref="Arm"/>. A running
+    /// controller, or one stopped for another reason (watchdog, request), is not touched.</summary>
+    /// <param name="report">What was done, or why nothing could be.</param>
+    public bool TryRecover(out string report)
+    {
+        var stop = StopError;
+        if (stop is null) { report = "the control loop is running: there is nothing to recover"; return false; }
+        if (stop.Reason is not (RobotStopReason.LinkLost or RobotStopReason.HardwareError))
+        {
+            report = $"stopped for {stop.Reason}; only a lost link or a drive error is recovered";
+            return false;
+        }
+        if (!_transport.CanRecover) { report = $"{_transport.Description} cannot recover by itself; restart"; return false; }
+        // The stop is latched only after torque went off, so the loop is ending or has ended: no motion can follow.
+        if (_thread is not null && !_thread.Join(TimeSpan.FromSeconds(5))) { report = "the stopped control loop did not end within 5 s"; return false; }
+        if (!_transport.TryRecover()) { report = _transport.LastFault; return false; }
+        try
+        {
+            _transport.Enable(_robot.DriveWatchdog);
+        }
+        catch (IOException e)
+        {
+            report = $"recovered the link, but enabling the drives failed: {e.Message}";
+            return false;
+        }
+        if (_transport.Read(_q, _qd) != JointReadOutcome.Ok) { report = $"recovered the link, but the first read failed: {_transport.LastFault}"; return false; }
+        lock (_commandGate)
+        {
+            _armed = false;
+            Array.Clear(_mailbox);
+            _takenSeq = _mailboxSeq;
+        }
+        _answered = true;
+        _watchdog.Reset();
+        _stopRequest = null;
+        lock (_stateGate) _stop = null;
+        (_stagedOneAgo, _stagedTwoAgo) = (_inEffectSeq, _inEffectSeq);
+        Publish(0, _inEffectSeq, false);
+        Recoveries++;
+        _thread = new Thread(Loop) { IsBackground = true, Name = $"robot-{_robot.Name}", Priority = ThreadPriority.Highest };
+        _thread.Start();
+        report = $"recovered after {stop.Detail}";
+        return true;
     }
 
     /// <summary>Lets commands move the arm (an episode or a reset motion starts) and restarts the watchdog.</summary>
@@ -273,7 +329,7 @@ public sealed class RobotController : IDisposable
                         _watchdog.Feed();
                         _answered = false;
                     }
-                    Publish(cycle, _inEffectSeq, lastIntervened);
+                    Publish(cycle, _transport.WritesAtNextRead ? _stagedTwoAgo : _inEffectSeq, lastIntervened);
                 }
                 else
                 {
@@ -288,6 +344,7 @@ public sealed class RobotController : IDisposable
                             $"{missed} control cycles in a row without a valid reply; last: {_transport.LastFault}", start);
                 }
                 lastIntervened = ApplyCommand(stopReason is not null, start + period / 2, out _inEffectSeq, out long writeStart);
+                (_stagedTwoAgo, _stagedOneAgo) = (_stagedOneAgo, _inEffectSeq);
 
                 // Release; read by LoopAllocatedBytes on any thread.
                 Volatile.Write(ref _loopAllocated, GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);

@@ -35,6 +35,16 @@ public sealed record RobotDescription
     public string? EtherCatInterface { get; init; }
     /// <summary>EtherCAT over UDP: HOST:PORT of the segment, or null.</summary>
     public string? EtherCatUdp { get; init; }
+    /// <summary>EtherCAT: the RxPDO layout (0x1C12 and its PDOs) to write into every joint's drive in PRE-OP, or null
+    /// to keep the drive's own.</summary>
+    public EtherCat.EcPdoMapping? PdoOutputs { get; init; }
+    /// <summary>EtherCAT: the TxPDO layout (0x1C13), or null to keep the drive's own.</summary>
+    public EtherCat.EcPdoMapping? PdoInputs { get; init; }
+    /// <summary>EtherCAT: process-data exchanges per control cycle. 2 (the default): one LRW reads, one writes the
+    /// policy's answer as soon as it comes — a policy step is one cycle. 1: one LRW at the start of each cycle carries
+    /// the command staged in the previous one and brings the state back — frames at a fixed phase, but a command's
+    /// outcome is read two cycles after it was decided, so a policy step takes two cycles.</summary>
+    public int EtherCatLrwPerCycle { get; init; } = 2;
     public required string Port { get; init; }
     public required int Baud { get; init; }
     public required TimeSpan BusLatency { get; init; }
@@ -54,6 +64,9 @@ public sealed record RobotDescription
     public required TimeSpan DriveWatchdog { get; init; }
     /// <summary>SCHED_FIFO priority for the control thread where permitted (0: normal scheduling).</summary>
     public required int RealtimePriority { get; init; }
+    /// <summary>After a safety stop for a lost link or a drive error, end the episode and recover the link at the next
+    /// reset (EtherCAT: acknowledge SAFE-OP+ERROR, OP, re-enable) instead of ending the run.</summary>
+    public bool RecoverBetweenEpisodes { get; init; }
     /// <summary>How long zero velocity is held after a stop before torque goes off.</summary>
     public required TimeSpan StopHold { get; init; }
     public required double JointMargin { get; init; }
@@ -123,6 +136,8 @@ public sealed record RobotDescription
         bool ethercat = kind == "ethercat";
         string port, driver = SerialLinks.DefaultDriver;
         string? ecInterface = null, ecUdp = null;
+        EtherCat.EcPdoMapping? pdoOutputs = null, pdoInputs = null;
+        int lrwPerCycle = 2;
         int baud = 0;
         bool fast = false;
         double latencyMs;
@@ -136,6 +151,14 @@ public sealed record RobotDescription
             port = ecInterface ?? ecUdp!;
             latencyMs = t.Number("timeout_ms", 20, 1, 1000);
             retries = t.Integer("retries", 2, 0, 10);
+            lrwPerCycle = t.Integer("lrw_per_cycle", 2, 1, 2);
+            if (t.Optional("pdo") is { } pdoNode)
+            {
+                var pdo = new JsonFields(pdoNode, "transport.pdo", source);
+                pdoOutputs = pdo.Optional("rx") is { } rx ? PdoLayout(rx, "transport.pdo.rx", source, 0x1600) : null;
+                pdoInputs = pdo.Optional("tx") is { } tx ? PdoLayout(tx, "transport.pdo.tx", source, 0x1A00) : null;
+                pdo.RefuseUnknown();
+            }
         }
         else
         {
@@ -162,6 +185,9 @@ public sealed record RobotDescription
         double holdMs = f.Number("stop_hold_ms", 500, 0, 10_000);
         int realtime = f.Integer("realtime_priority", 20, 0, 99);
         double margin = f.Number("joint_margin_rad", 0.05, 0, 1);
+        bool recover = f.Optional("recover_between_episodes") is { } recoverNode
+            ? recoverNode is JsonValue rv && rv.TryGetValue(out bool rb) ? rb : throw f.Error("recover_between_episodes", "must be true or false")
+            : false;
 
         var jointsArray = f.Array("joints");
         if (jointsArray.Count is 0 or > Safety.SafetyLimits.MaxJoints) throw f.Error("joints", $"has {jointsArray.Count} joints; give 1 to {Safety.SafetyLimits.MaxJoints}");
@@ -265,9 +291,9 @@ public sealed record RobotDescription
 
         var description = new RobotDescription
         {
-            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp,
+            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs, EtherCatLrwPerCycle = lrwPerCycle,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
-            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime,
+            WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime, RecoverBetweenEpisodes = recover,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
             Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,
         };
@@ -278,4 +304,36 @@ public sealed record RobotDescription
     }
 
     private static Vector3 Vec(double[] v) => new((float)v[0], (float)v[1], (float)v[2]);
+
+    // {"0x1600": ["0x6040:0:16", "0x60FF:0:32"], "0x1601": [...]}: PDOs in assignment order, each with its entries.
+    private static EtherCat.EcPdoMapping PdoLayout(JsonNode node, string path, string source, ushort first)
+    {
+        var error = new JsonFields(new JsonObject(), path, source);
+        if (node is not JsonObject pdos || pdos.Count == 0)
+            throw error.Error(path, "must be an object of PDO mapping indices to entry lists, e.g. {\"0x1600\": [\"0x6040:0:16\", \"0x60FF:0:32\"]}");
+        var list = new List<EtherCat.EcPdo>();
+        foreach (var (key, value) in pdos)
+        {
+            string at = $"{path}.{key}";
+            string hex = key.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? key[2..] : key;
+            if (!ushort.TryParse(hex, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out ushort index) || index < first || index > first + 0x1FF)
+                throw error.Error(at, $"is not a PDO mapping index 0x{first:X4}..0x{first + 0x1FF:X4}");
+            if (value is not JsonArray entries || entries.Count is 0 or > 64) throw error.Error(at, "must be a list of 1 to 64 entries \"INDEX:SUBINDEX:BITS\"");
+            var parsed = new EtherCat.EcPdoEntry[entries.Count];
+            for (int e = 0; e < entries.Count; e++)
+            {
+                try
+                {
+                    parsed[e] = EtherCat.EcPdoEntry.Parse(entries[e] is JsonValue v && v.TryGetValue(out string? text) ? text : "");
+                }
+                catch (Exception x) when (x is FormatException or ArgumentException)
+                {
+                    throw error.Error($"{at}[{e}]", $"= {entries[e]?.ToJsonString() ?? "null"} is not \"INDEX:SUBINDEX:BITS\" (e.g. \"0x60FF:0:32\")");
+                }
+                if (parsed[e].Bits % 8 != 0) throw error.Error($"{at}[{e}]", $"maps {parsed[e].Bits} bits; whole bytes only (8, 16, 32)");
+            }
+            list.Add(new EtherCat.EcPdo(index, parsed));
+        }
+        return new EtherCat.EcPdoMapping(list);
+    }
 }

@@ -16,6 +16,11 @@ namespace NafNative.Hardware.Robots;
 /// d &lt; success radius at the episode's end.</para>
 /// <para><b>Reset</b>: home pose plus U(±initial noise) per joint from the seed, reached by a proportional motion
 /// capped at the file's home speed, through the same filter; then the target is drawn from the same seed.</para>
+/// <para><b>Recovery</b> (robot file <c>recover_between_episodes</c>): a safety stop for a lost link or a drive error
+/// during an episode still stops the arm (zero velocity, hold, torque off); the step then ends the episode as
+/// discarded (its observation is not an outcome of the action), and the next <see cref="Reset"/> asks the controller
+/// to recover (<see cref="RobotController.TryRecover"/>) before homing. Without it, or when recovery fails, the stop
+/// is thrown.</para>
 /// </remarks>
 public sealed class RobotReachTask : IEnvironment
 {
@@ -31,6 +36,7 @@ public sealed class RobotReachTask : IEnvironment
     private Vector3 _target;
     private int _steps;
     private bool _inEpisode;
+    private RobotStoppedException? _pendingRecovery;
 
     /// <param name="controller">The robot's started control loop.</param>
     /// <param name="extras">Other sensors' values to append (none for plain reaching).</param>
@@ -57,6 +63,9 @@ public sealed class RobotReachTask : IEnvironment
         ObservationSize = 2 * _n + 9 + extraSize;
     }
 
+    /// <summary>What the last recovery did (empty before any).</summary>
+    public string LastRecovery { get; private set; } = "";
+
     public string Name => "reach";
     public int ObservationSize { get; }
     public int ActionSize => _n;
@@ -78,11 +87,37 @@ public sealed class RobotReachTask : IEnvironment
         for (int i = 0; i < _n; i++) _goal[i] = _robot.Home[i] + (2 * random.NextDouble() - 1) * _task.InitialNoise;
         Vector3 c = _task.TargetCenter, e = _task.TargetHalfExtents;
         _target = new Vector3(Draw(random, c.X, e.X), Draw(random, c.Y, e.Y), Draw(random, c.Z, e.Z));
-        MoveTo(_goal);
+        // A stop during the reset motion is recovered too (the arm has stopped, and no episode is running), at most
+        // twice: a link that keeps failing ends the run.
+        for (int attempt = 0; ; attempt++)
+        {
+            RecoverIfPending();
+            try
+            {
+                MoveTo(_goal);
+                _controller.Arm();
+                break;
+            }
+            catch (RobotStoppedException stop) when (attempt < 2 && Recoverable(stop))
+            {
+                _pendingRecovery = stop;
+            }
+        }
         _steps = 0;
         _inEpisode = true;
-        _controller.Arm();
         WriteObservation(observation);
+    }
+
+    private bool Recoverable(RobotStoppedException stop) =>
+        _robot.RecoverBetweenEpisodes && stop.Reason is RobotStopReason.LinkLost or RobotStopReason.HardwareError;
+
+    private void RecoverIfPending()
+    {
+        if (_pendingRecovery is not { } stop) return;
+        if (!_controller.TryRecover(out string report))
+            throw new RobotStoppedException(_robot.Name, stop.Reason, $"{stop.Detail}; recovery between episodes failed: {report}");
+        _pendingRecovery = null;
+        LastRecovery = report;
     }
 
     public StepResult Step(ReadOnlySpan<float> action, Span<float> observation)
@@ -96,8 +131,21 @@ public sealed class RobotReachTask : IEnvironment
             // A non-finite action goes to the filter as it is: it stops all motion and counts a fault.
             _command[i] = float.IsFinite(a) ? Math.Clamp(a, -1f, 1f) * _task.ActionScale * _robot.Joints[i].MaxVelocity : a;
         }
-        long seq = _controller.Command(_command);
-        bool intervened = _controller.WaitForState(seq, _q, _qd, _sent);
+        bool intervened;
+        try
+        {
+            long seq = _controller.Command(_command);
+            intervened = _controller.WaitForState(seq, _q, _qd, _sent);
+        }
+        catch (RobotStoppedException e) when (Recoverable(e))
+        {
+            // The arm is already stopped; the episode ends here and the next Reset recovers.
+            _pendingRecovery = e;
+            _inEpisode = false;
+            _steps++;
+            WriteObservation(observation);
+            return new StepResult(0, Terminated: false, Truncated: true, Discard: true);
+        }
         // What the filter let through, back in action units: the replay pairs the outcome with it.
         for (int i = 0; i < _n; i++)
             _executed[i] = (float)Math.Clamp(_sent[i] / (_task.ActionScale * _robot.Joints[i].MaxVelocity), -1.0, 1.0);

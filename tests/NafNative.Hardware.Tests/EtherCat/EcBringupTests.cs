@@ -97,6 +97,46 @@ public sealed class EcBringupTests
     }
 
     [Test]
+    public void CorruptedReplies_AreRejectedCountedAndRetriedAtOnce_AndPersistentCorruptionIsReported()
+    {
+        using var segment = Segment(2);
+        using var master = new EcMaster(new UdpEcLink(segment.EndPoint), TimeSpan.FromMilliseconds(200), retries: 2);
+        Assert.That(master.Discover(), Has.Count.EqualTo(2));
+        segment.Inject(EcFault.Parse("corrupt:2")); // one reply with a wrong length, one with an impossible working counter
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Span<byte> type = stackalloc byte[2];
+        Assert.That(master.Transact(EcCommand.Fprd, EcMaster.FirstStation, 0x0000, type), Is.EqualTo(1));
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromMilliseconds(150)), "no wait for a timeout: a damaged reply is resent at once");
+        Assert.That(type[0], Is.EqualTo(0x11), "the data of the intact reply");
+        Assert.That(master.CorruptFrames, Is.EqualTo(2));
+        Assert.That(master.LostFrames, Is.Zero);
+        Assert.That(segment.FramesCorrupted, Is.EqualTo(2));
+        segment.Inject(EcFault.Parse("corrupt:3"));
+        var ex = Assert.Throws<EtherCatException>(() => master.ReadAlStatus(EcMaster.FirstStation + 1));
+        Assert.That(ex!.Message, Does.Contain("no intact reply in 3 attempts").And.Contain("corrupted 3 times"));
+        Assert.That(master.CountSlaves(), Is.EqualTo(2), "the link recovers");
+    }
+
+    [Test]
+    public void CorruptedProcessData_IsNotTakenAsAWorkingCounterError()
+    {
+        var drives = new[] { new SimulatedCia402Drive(), new SimulatedCia402Drive() };
+        using var segment = SimulatedEcSegment.ForDrives(drives);
+        using var master = new EcMaster(new UdpEcLink(segment.EndPoint));
+        master.Discover();
+        var image = master.ConfigureProcessData(2, 11, 11);
+        image.Exchange(); // valid outputs before OP
+        master.RequestState(EcMaster.FirstStation, AlState.Op);
+        master.RequestState(EcMaster.FirstStation + 1, AlState.Op);
+        Assert.That(image.Exchange(), Is.True);
+        long errors = image.WorkingCounterErrors;
+        segment.Inject(EcFault.Parse("corrupt:2"));
+        Assert.That(image.Exchange(), Is.True);
+        Assert.That(image.WorkingCounterErrors, Is.EqualTo(errors), "a flipped working counter is rejected as damage and the LRW resent, not counted against the slaves");
+        Assert.That(master.CorruptFrames, Is.EqualTo(2));
+    }
+
+    [Test]
     public void NoSegmentListening_DiscoverSaysNothingAnswered()
     {
         int port;

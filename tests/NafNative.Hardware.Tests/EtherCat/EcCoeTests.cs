@@ -82,7 +82,7 @@ public sealed class EcCoeTests
     {
         // The master accepts (cmd & 0xE0) == 0x80, as some slaves echo request bits (0x90); the slave side sends 0x80.
         var d = new ObjectDictionary();
-        byte[] reply = d.Handle([0x40, 0x00, 0x20, 0x00, 0, 0, 0, 0], AlState.PreOp);
+        byte[] reply = d.Handle([0x40, 0x00, 0x20, 0x00, 0, 0, 0, 0], AlState.PreOp)!;
         Assert.That(reply[0], Is.EqualTo(0x80));
         Assert.That(BinaryPrimitives.ReadUInt32LittleEndian(reply.AsSpan(4)), Is.EqualTo(SdoAbortCodes.NoObject));
     }

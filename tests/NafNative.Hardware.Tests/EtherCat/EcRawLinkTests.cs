@@ -26,6 +26,28 @@ public sealed class EcRawLinkTests
     }
 
     [Test]
+    public void SegmentedSdoAndPdoRemapping_OverAVethPair_WorkAsOverUdp()
+    {
+        VethPair.RequireRoot();
+        using var veth = VethPair.Create();
+        string name = "a device name longer than one 128-byte mailbox, so it comes in segments: " + new string('n', 120);
+        var drive = new SimulatedCia402Drive(deviceName: name);
+        using var segment = SimulatedEcSegment.OnInterface([drive.Esc], veth.SlaveSide, veth.Namespace);
+        segment.AttachDrives([drive]);
+        using var master = new EcMaster(new RawEthernetLink(veth.MasterSide));
+        master.Discover();
+        master.ToPreOp(1);
+        Assert.That(System.Text.Encoding.ASCII.GetString(master.SdoUpload(EcMaster.FirstStation, 0x1008, 0)), Is.EqualTo(name));
+        var outputs = new EcPdoMapping(0x1600, new(Cia402.ControlwordIndex, 0, 16), new(Cia402.TargetVelocity, 0, 32), new(Cia402.ModesOfOperation, 0, 8));
+        master.WritePdoMapping(EcMaster.FirstStation, EcMaster.RxPdoAssign, outputs);
+        var back = master.ReadPdoMapping(EcMaster.FirstStation, EcMaster.RxPdoAssign);
+        Assert.That(back, Is.EqualTo(outputs));
+        master.ConfigureProcessData([(back.Bytes, EcPdoMapping.StandardInputs.Bytes)]);
+        Assert.That(segment.Slaves[0].State, Is.EqualTo(AlState.SafeOp));
+        Assert.That(master.LostFrames + master.CorruptFrames, Is.Zero);
+    }
+
+    [Test]
     public void LostFramesOnTheWire_AreRetried()
     {
         VethPair.RequireRoot();

@@ -10,39 +10,6 @@ namespace NafNative.Hardware.Tests.EtherCat;
 [NonParallelizable]
 public sealed class EcRobotTests
 {
-    private sealed class EcRobot : IDisposable
-    {
-        public EcRobot()
-        {
-            Drives = [new SimulatedCia402Drive(), new SimulatedCia402Drive(), new SimulatedCia402Drive()];
-            Segment = SimulatedEcSegment.ForDrives(Drives);
-            var doc = TestRobot.Document("unused");
-            doc["transport"] = new JsonObject { ["type"] = "ethercat", ["udp"] = Segment.EndPoint.ToString(), ["timeout_ms"] = 20 };
-            var joints = doc["joints"]!.AsArray();
-            for (int i = 0; i < 3; i++)
-            {
-                var j = joints[i]!.AsObject();
-                j.Remove("id");
-                j.Remove("model");
-                j["slave"] = i;
-                j["counts_per_revolution"] = 4096;
-                j["gear_ratio"] = 10;
-            }
-            Description = RobotDescription.Parse(doc, "ec-robot.json");
-            Controller = new RobotController(Description, new EtherCatJointTransport(Description));
-        }
-
-        public SimulatedCia402Drive[] Drives { get; }
-        public SimulatedEcSegment Segment { get; }
-        public RobotDescription Description { get; }
-        public RobotController Controller { get; }
-
-        public void Dispose()
-        {
-            try { Controller.Dispose(); } finally { Segment.Dispose(); }
-        }
-    }
-
     [Test]
     public void ReachOnEtherCatDrives_ResetsHomeAndRandomPoliciesNeverExceedTheLimitOnTheWire()
     {
@@ -66,6 +33,33 @@ public sealed class EcRobotTests
         Assert.That(robot.Drives.Select(d => (double)d.MaxTargetVelocity), Is.All.LessThanOrEqualTo(limitCounts + 1));
         Assert.That(robot.Drives.Select(d => d.MaxTargetVelocity), Is.All.GreaterThan(0));
         Assert.That(robot.Controller.Safety.Faults, Is.GreaterThan(0));
+    }
+
+    [TestCase(2)]
+    [TestCase(1)]
+    public void WaitForState_ReturnsTheOutcomeOfTheCommand_WithOneOrTwoLrwsPerCycle(int lrwPerCycle)
+    {
+        using var robot = new EcRobot(doc =>
+        {
+            doc["transport"]!["lrw_per_cycle"] = lrwPerCycle;
+            doc["watchdog_ms"] = 1000; // not what this test is about: room for a test thread starved on a loaded machine
+        });
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        for (int i = 0; i < 5; i++) robot.Controller.WaitForState(robot.Controller.Command([0, 0, 0]), q, qd);
+        Assert.That(qd[0], Is.EqualTo(0).Within(1e-9), "at rest");
+        long cycles = robot.Controller.Cycles.Read().Cycles, frames = robot.Segment.FramesReceived;
+        robot.Controller.WaitForState(robot.Controller.Command([0.5, 0, 0]), q, qd);
+        // The state handed back was read after the command had acted (for a whole period with one LRW, for the rest
+        // of the period after the write with two; the drive's 20 ms lag reaches 1 − e⁻¹ of 0.5 rad/s in 20 ms), never
+        // the state from before it took effect (0).
+        Assert.That(qd[0], Is.InRange(0.1, 0.5), "the shoulder's velocity answers the command");
+        for (int i = 0; i < 60; i++) robot.Controller.WaitForState(robot.Controller.Command([0.5, 0, 0]), q, qd);
+        // Counters sampled on two threads: a frame or two in flight either way, over 60-120 cycles.
+        double perCycle = (robot.Segment.FramesReceived - frames) / (double)(robot.Controller.Cycles.Read().Cycles - cycles);
+        Assert.That(perCycle, Is.EqualTo(lrwPerCycle).Within(0.25), "process-data frames per control cycle");
     }
 
     [Test]
@@ -105,6 +99,16 @@ public sealed class EcRobotTests
     }
 
     [Test]
+    public void PersistentlyCorruptedReplies_StopAsLinkLostSayingSo()
+    {
+        using var robot = new EcRobot();
+        var ex = RobotStops.DriveUntilStopped(robot.Controller, [0.1, 0.1, 0.1], () => robot.Segment.Inject(EcFault.Parse("corrupt:1000000")), before: 1, after: 1000);
+        Assert.That(ex.Reason, Is.EqualTo(RobotStopReason.LinkLost));
+        Assert.That(ex.Message, Does.Contain("no intact reply").And.Contain("corrupted 3 times"));
+        Assert.That(robot.Transport.Master!.CorruptFrames, Is.GreaterThanOrEqualTo(9), "3 cycles × 3 attempts, each rejected");
+    }
+
+    [Test]
     public void SlaveDropsToSafeOpError_StopsTheArmNamingTheSlave()
     {
         using var robot = new EcRobot();
@@ -115,6 +119,8 @@ public sealed class EcRobotTests
     }
 
     [TestCase("lost:5", EcFaultKind.LostFrames, 0, 5)]
+    [TestCase("corrupt", EcFaultKind.CorruptDatagrams, 0, 1)]
+    [TestCase("corrupt:4", EcFaultKind.CorruptDatagrams, 0, 4)]
     [TestCase("link-down", EcFaultKind.LinkDown, 0, 1)]
     [TestCase("safeop-error:3", EcFaultKind.SafeOpError, 3, 1)]
     [TestCase("drive-fault:1", EcFaultKind.DriveFault, 1, 1)]

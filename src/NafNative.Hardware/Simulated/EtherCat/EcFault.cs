@@ -11,17 +11,20 @@ public enum EcFaultKind
     SafeOpError,
     /// <summary>The drive behind slave <c>Slave</c> faults (CiA 402 Fault until a fault reset).</summary>
     DriveFault,
+    /// <summary>The next <c>Count</c> frames come back with a byte of their first datagram flipped: its length
+    /// field, or the high byte of its working counter, in turn.</summary>
+    CorruptDatagrams,
 }
 
 /// <summary>One injected EtherCAT fault.</summary>
 public readonly record struct EcFault(EcFaultKind Kind, int Slave = 0, int Count = 1)
 {
-    /// <summary>Parses <c>lost[:N]</c>, <c>link-down</c>, <c>safeop-error:SLAVE</c>, <c>drive-fault:SLAVE</c>.</summary>
+    /// <summary>Parses <c>lost[:N]</c>, <c>corrupt[:N]</c>, <c>link-down</c>, <c>safeop-error:SLAVE</c>, <c>drive-fault:SLAVE</c>.</summary>
     public static EcFault Parse(string text)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(text);
         string[] p = text.Split(':');
-        string usage = $"fault '{text}': use lost[:N], link-down, safeop-error:SLAVE or drive-fault:SLAVE";
+        string usage = $"fault '{text}': use lost[:N], link-down, corrupt[:N], safeop-error:SLAVE or drive-fault:SLAVE";
         int Int(int index, int fallback)
         {
             if (p.Length <= index) return fallback;
@@ -31,6 +34,7 @@ public readonly record struct EcFault(EcFaultKind Kind, int Slave = 0, int Count
         {
             "lost" => new EcFault(EcFaultKind.LostFrames, Count: Math.Max(1, Int(1, 1))),
             "link-down" => new EcFault(EcFaultKind.LinkDown),
+            "corrupt" => new EcFault(EcFaultKind.CorruptDatagrams, Count: Math.Max(1, Int(1, 1))),
             "safeop-error" when p.Length == 2 => new EcFault(EcFaultKind.SafeOpError, Slave: Int(1, 0)),
             "drive-fault" when p.Length == 2 => new EcFault(EcFaultKind.DriveFault, Slave: Int(1, 0)),
             _ => throw new FormatException(usage + "."),

@@ -4,28 +4,35 @@ using NafNative.Hardware.EtherCat;
 namespace NafNative.Hardware.Simulated.EtherCat;
 
 /// <summary>A CiA 402 servo drive behind a <see cref="SimulatedEsc"/>: the power state machine, cyclic synchronous
-/// velocity mode, and the standard process-data layout in the ESC's SM2 (outputs) and SM3 (inputs).</summary>
+/// velocity mode, and process data in the ESC's SM2 (outputs) and SM3 (inputs) laid out by its PDO mapping.</summary>
 /// <remarks>
-/// <para>Outputs (SM2, 11 B): controlword u16, target position i32, target velocity i32 (counts/s), mode i8.
+/// <para>By default (the mapping a master may change in PRE-OP) outputs (SM2, 11 B): controlword u16, target position i32, target velocity i32 (counts/s), mode i8.
 /// Inputs (SM3, 11 B): statusword u16, position actual i32 (counts), velocity actual i32 (counts/s), mode display
 /// i8 — the layout SOEM's slaveinfo reports for a standard 402 drive (shared/HARDWARE.md §2.6).</para>
 /// <para>The shaft follows the target velocity with a first-order lag only in Operation enabled and mode 9; in any
 /// other state it is held (brake). An injected fault moves the drive to Fault (statusword bit 3) until a fault reset
 /// (rising edge of controlword bit 7).</para>
 /// </remarks>
-public sealed class SimulatedCia402Drive
+public sealed partial class SimulatedCia402Drive
 {
     public const int ProcessDataBytes = 11;
     public const ushort OutputsAddress = 0x1100, InputsAddress = 0x1180;
-    private ushort _previousControl;
+    private ushort _previousControl, _control;
+    private int _targetPosition, _targetVelocity;
+    private sbyte _modeCommand;
+    private ObjectDictionary _dictionary = null!;
     private double _position, _velocity; // counts, counts/s
 
     /// <param name="timeConstant">Velocity lag of the drive's own motion model (when no arm dynamics move it).</param>
     /// <param name="countsPerRadian">Encoder counts per radian of the shaft (for the arm dynamics' units).</param>
     /// <param name="serial">SII serial number.</param>
-    public SimulatedCia402Drive(double timeConstant = 0.02, double countsPerRadian = 1, uint serial = 1)
+    /// <param name="deviceName">SII device name and CoE 0x1008 (manufacturer device name), up to 255 characters.</param>
+    public SimulatedCia402Drive(double timeConstant = 0.02, double countsPerRadian = 1, uint serial = 1, string deviceName = "NafNative CiA402 drive")
     {
-        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, "NafNative CiA402 drive", ProcessDataBytes, ProcessDataBytes, coe: true);
+        ArgumentException.ThrowIfNullOrEmpty(deviceName);
+        if (deviceName.Length > 255) throw new ArgumentException($"simulated drive: device name of {deviceName.Length} characters; the SII strings category holds 255.", nameof(deviceName));
+        DeviceName = deviceName;
+        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, deviceName, ProcessDataBytes, ProcessDataBytes, coe: true);
         TimeConstant = timeConstant;
         CountsPerRadian = countsPerRadian;
         Esc.Dictionary = BuildDictionary(serial);
@@ -33,13 +40,16 @@ public sealed class SimulatedCia402Drive
     }
 
     public double CountsPerRadian { get; }
+    public string DeviceName { get; }
 
-    // CiA 301 communication objects, the standard PDO assignment and mapping (writable in PRE-OP), and the 402
-    // objects, the process-data ones read live from the ESC's SM buffers.
+    // CiA 301 communication objects, the PDO assignment and mapping (writable in PRE-OP; SimulatedCia402Drive.Pdo.cs),
+    // and the 402 objects: the process-data ones read live from the drive, modes of operation also writable by SDO
+    // (for a mapping without it).
     private ObjectDictionary BuildDictionary(uint serial)
     {
-        var d = new ObjectDictionary();
+        var d = _dictionary = new ObjectDictionary();
         d.AddU32(0x1000, 0, 0x0002_0192); // device type: CiA 402 servo drive
+        d.AddVariable(0x1008, 0, System.Text.Encoding.ASCII.GetBytes(DeviceName), DeviceName.Length); // VISIBLE_STRING
         d.AddU8(0x1018, 0, 4);
         d.AddU32(0x1018, 1, 0x0000_0F1E);
         d.AddU32(0x1018, 2, 0x0402_0001);
@@ -48,24 +58,25 @@ public sealed class SimulatedCia402Drive
         // SyncManager communication types: SM0 mailbox out, SM1 mailbox in, SM2 outputs, SM3 inputs.
         d.AddU8(0x1C00, 0, 4);
         for (byte sm = 1; sm <= 4; sm++) d.AddU8(0x1C00, sm, sm);
-        d.AddU8(0x1C12, 0, 1, writable: true, preOpOnly: true);
-        d.Add(0x1C12, 1, [0x00, 0x16], writable: true, preOpOnly: true);
-        d.AddU8(0x1C13, 0, 1, writable: true, preOpOnly: true);
-        d.Add(0x1C13, 1, [0x00, 0x1A], writable: true, preOpOnly: true);
-        uint[] rx = [0x6040_0010, 0x607A_0020, 0x60FF_0020, 0x6060_0008], tx = [0x6041_0010, 0x6064_0020, 0x606C_0020, 0x6061_0008];
-        d.AddU8(0x1600, 0, 4, writable: true, preOpOnly: true);
-        d.AddU8(0x1A00, 0, 4, writable: true, preOpOnly: true);
-        for (int i = 0; i < 4; i++)
-        {
-            d.AddU32(0x1600, (byte)(i + 1), rx[i], writable: true, preOpOnly: true);
-            d.AddU32(0x1A00, (byte)(i + 1), tx[i], writable: true, preOpOnly: true);
-        }
-        d.AddLive(0x6041, 0, 2, () => Esc.Memory.Slice(InputsAddress, 2).ToArray());
-        d.AddLive(0x6064, 0, 4, () => Esc.Memory.Slice(InputsAddress + 2, 4).ToArray());
-        d.AddLive(0x606C, 0, 4, () => Esc.Memory.Slice(InputsAddress + 6, 4).ToArray());
-        d.AddLive(0x603F, 0, 2, () => State == Cia402State.Fault ? [0x10, 0x23] : [0x00, 0x00]); // 0x2310: continuous over-current
+        AddPdoObjects(d);
+        d.AddLive(Cia402.ControlwordIndex, 0, 2, () => Le16(_control));
+        d.AddLive(Cia402.TargetPosition, 0, 4, () => Le32(_targetPosition));
+        d.AddLive(Cia402.TargetVelocity, 0, 4, () => Le32(_targetVelocity));
+        d.AddU8(Cia402.ModesOfOperation, 0, 0, writable: true);
+        d.OnWrite(Cia402.ModesOfOperation, 0, v => _modeCommand = (sbyte)v[0]);
+        d.AddLive(Cia402.StatuswordIndex, 0, 2, () => Le16(Cia402.Statusword(State)));
+        d.AddLive(Cia402.PositionActual, 0, 4, () => Le32((int)Math.Round(_position)));
+        d.AddLive(Cia402.VelocityActual, 0, 4, () => Le32((int)Math.Round(_velocity)));
+        d.AddLive(Cia402.ModesDisplay, 0, 1, () => [(byte)Mode]);
+        d.AddLive(Cia402.ErrorCode, 0, 2, () => Le16(ErrorCode));
         return d;
     }
+
+    private static byte[] Le16(ushort v) => [(byte)v, (byte)(v >> 8)];
+    private static byte[] Le32(int v) => [(byte)v, (byte)(v >> 8), (byte)(v >> 16), (byte)(v >> 24)];
+
+    /// <summary>0x603F: 0x2310 (continuous over-current) in Fault, else 0.</summary>
+    public ushort ErrorCode => State == Cia402State.Fault ? (ushort)0x2310 : (ushort)0;
 
     /// <summary>The shaft velocity (rad/s) the drive's controller holds now: the target in Operation enabled, CSV, OP.</summary>
     public double CommandedRadiansPerSecond { get; private set; }
@@ -96,10 +107,16 @@ public sealed class SimulatedCia402Drive
     /// With <paramref name="moveShaft"/> false the shaft is left to arm dynamics (see <see cref="SetShaft"/>).</summary>
     public void Update(double seconds, bool moveShaft = true)
     {
-        Span<byte> memory = Esc.Memory;
-        ushort control = BinaryPrimitives.ReadUInt16LittleEndian(memory[OutputsAddress..]);
-        int targetVelocity = BinaryPrimitives.ReadInt32LittleEndian(memory[(OutputsAddress + 6)..]);
-        sbyte mode = (sbyte)memory[OutputsAddress + 10];
+        // The outputs are read through the mapping in force; an object the master did not map keeps its last
+        // value (modes of operation: what an SDO wrote).
+        Span<byte> outputs = Esc.Memory.Slice(OutputsAddress, RxMapping.Bytes);
+        if (_controlAt >= 0) _control = BinaryPrimitives.ReadUInt16LittleEndian(outputs[_controlAt..]);
+        if (_targetPositionAt >= 0) _targetPosition = BinaryPrimitives.ReadInt32LittleEndian(outputs[_targetPositionAt..]);
+        if (_targetVelocityAt >= 0) _targetVelocity = BinaryPrimitives.ReadInt32LittleEndian(outputs[_targetVelocityAt..]);
+        if (_modeAt >= 0) _modeCommand = (sbyte)outputs[_modeAt];
+        ushort control = _control;
+        int targetVelocity = _targetVelocity;
+        sbyte mode = _modeCommand;
         if (Esc.State == AlState.Op)
         {
             Mode = mode;
@@ -124,12 +141,13 @@ public sealed class SimulatedCia402Drive
     /// (SAFE-OP or OP); the arm dynamics call it after moving the shaft.</summary>
     public void PublishInputs()
     {
-        Span<byte> memory = Esc.Memory;
         if (Esc.State is not (AlState.SafeOp or AlState.Op)) return;
-        BinaryPrimitives.WriteUInt16LittleEndian(memory[InputsAddress..], Cia402.Statusword(State));
-        BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 2)..], (int)Math.Round(_position));
-        BinaryPrimitives.WriteInt32LittleEndian(memory[(InputsAddress + 6)..], (int)Math.Round(_velocity));
-        memory[InputsAddress + 10] = (byte)Mode;
+        Span<byte> inputs = Esc.Memory.Slice(InputsAddress, TxMapping.Bytes);
+        if (_statusAt >= 0) BinaryPrimitives.WriteUInt16LittleEndian(inputs[_statusAt..], Cia402.Statusword(State));
+        if (_positionAt >= 0) BinaryPrimitives.WriteInt32LittleEndian(inputs[_positionAt..], (int)Math.Round(_position));
+        if (_velocityAt >= 0) BinaryPrimitives.WriteInt32LittleEndian(inputs[_velocityAt..], (int)Math.Round(_velocity));
+        if (_modeDisplayAt >= 0) inputs[_modeDisplayAt] = (byte)Mode;
+        if (_errorCodeAt >= 0) BinaryPrimitives.WriteUInt16LittleEndian(inputs[_errorCodeAt..], ErrorCode);
     }
 
     private void Step(ushort control)

@@ -125,6 +125,28 @@ public sealed class SimulatedEcSegment : IDisposable
     /// <summary>The next <paramref name="count"/> frames are lost (not answered).</summary>
     public void DropFrames(int count) => Interlocked.Add(ref _dropNext, count);
 
+    /// <summary>The next <paramref name="count"/> frames are answered damaged (see <see cref="EcFaultKind.CorruptDatagrams"/>).</summary>
+    public void CorruptFrames(int count) => Interlocked.Add(ref _corruptNext, count);
+
+    /// <summary>Replies sent damaged so far.</summary>
+    public long FramesCorrupted => Interlocked.Read(ref _corrupted);
+    private long _corrupted;
+    private int _corruptNext;
+
+    // Flips the first datagram's length field (odd replies) or its working counter's high byte (even ones): what a
+    // master must catch as a reply that does not fit its request.
+    private void Corrupt(Span<byte> payload)
+    {
+        long k = Interlocked.Increment(ref _corrupted);
+        int at = EcFrame.HeaderLength;
+        if (k % 2 == 1) payload[at + 6] ^= 0x01;
+        else
+        {
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(payload[(at + 6)..]) & 0x7FF;
+            payload[at + 10 + length + 1] ^= 0xFF;
+        }
+    }
+
     /// <summary>Applies an injected fault. Slave faults are applied by the segment's thread at its next tick.</summary>
     public void Inject(EcFault fault)
     {
@@ -132,6 +154,7 @@ public sealed class SimulatedEcSegment : IDisposable
         {
             case EcFaultKind.LostFrames: DropFrames(fault.Count); break;
             case EcFaultKind.LinkDown: DropFrames(int.MaxValue / 2); break;
+            case EcFaultKind.CorruptDatagrams: CorruptFrames(fault.Count); break;
             default:
                 if ((uint)fault.Slave >= (uint)_slaves.Length)
                     throw new ArgumentOutOfRangeException(nameof(fault), fault.Slave, $"the segment has slaves 0..{_slaves.Length - 1}.");
@@ -250,6 +273,7 @@ public sealed class SimulatedEcSegment : IDisposable
                 for (int i = 0; i < count; i++) slave.Process(payload, _datagrams[i]);
             }
             TickDrives(checkWatchdog: false);
+            if (Volatile.Read(ref _corruptNext) > 0 && Interlocked.Decrement(ref _corruptNext) >= 0) Corrupt(payload);
             try
             {
                 if (_raw)

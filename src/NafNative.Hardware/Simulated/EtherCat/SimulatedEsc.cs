@@ -47,8 +47,10 @@ public sealed class SimulatedEsc
     /// <summary>The CoE object dictionary behind the mailbox (null: no CoE; the SII then announces none).</summary>
     public ObjectDictionary? Dictionary { get; set; }
 
-    public int OutputBytes { get; }
-    public int InputBytes { get; }
+    /// <summary>Output bytes SM2 must be sized to for SAFE-OP (a drive sets it from its PDO mapping).</summary>
+    public int OutputBytes { get; set; }
+    /// <summary>Input bytes SM3 must be sized to for SAFE-OP.</summary>
+    public int InputBytes { get; set; }
     public ushort StationAddress => BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0010));
     public AlState State => (AlState)(_memory[0x0130] & 0x0F);
     public bool ErrorFlag => (_memory[0x0130] & 0x10) != 0;
@@ -193,8 +195,9 @@ public sealed class SimulatedEsc
         if ((m[5] & 0x0F) != 0x03 || length < 2 || 6 + length > outLength) return; // only CoE
         int service = BinaryPrimitives.ReadUInt16LittleEndian(m[6..]) >> 12;
         if (service != 2) return;
-        byte[] reply = Dictionary.Handle(m.Slice(8, length - 2), State);
         int inStart = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0808)), inLength = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x080A));
+        byte[]? reply = Dictionary.Handle(m.Slice(8, length - 2), State, inLength);
+        if (reply is null) return; // an abort request from the master is not answered
         Span<byte> r = _memory.AsSpan(inStart, inLength);
         r.Clear();
         BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)(2 + reply.Length));
