@@ -40,7 +40,9 @@ public sealed class EventFile : IDisposable
             FileStream stream;
             try
             {
-                stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+                // Unbuffered: each record is one write, so a failed one (disk full) leaves nothing pending that a
+                // later flush or Dispose would retry and throw from.
+                stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
             }
             catch (IOException) when (File.Exists(path) && attempt < 100)
             {
@@ -78,12 +80,31 @@ public sealed class EventFile : IDisposable
         lock (_gate) _stream.Dispose();
     }
 
+    /// <summary>Writes one framed record; a write that fails is cut off again, so the file stays a sequence of whole
+    /// records and the next write (retried next period) appends to a readable file.</summary>
     private void Append(byte[] record)
     {
+        byte[] framed = TfRecord.Frame(record);
         lock (_gate)
         {
-            TfRecord.Write(_stream, record);
-            _stream.Flush();
+            long start = _stream.Position;
+            try
+            {
+                _stream.Write(framed);
+            }
+            catch (IOException)
+            {
+                try
+                {
+                    _stream.SetLength(start);
+                    _stream.Position = start;
+                }
+                catch (IOException)
+                {
+                    // The file may now end in a torn record; TensorBoard's reader stops there, as after a kill.
+                }
+                throw;
+            }
         }
     }
 

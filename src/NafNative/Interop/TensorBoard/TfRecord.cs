@@ -21,6 +21,17 @@ public static class TfRecord
         stream.Write(footer);
     }
 
+    /// <summary><paramref name="data"/> framed as one record, ready for a single write.</summary>
+    public static byte[] Frame(ReadOnlySpan<byte> data)
+    {
+        var framed = new byte[data.Length + Overhead];
+        BinaryPrimitives.WriteUInt64LittleEndian(framed, (ulong)data.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(framed.AsSpan(8), Crc32C.Masked(framed.AsSpan(0, 8)));
+        data.CopyTo(framed.AsSpan(12));
+        BinaryPrimitives.WriteUInt32LittleEndian(framed.AsSpan(12 + data.Length), Crc32C.Masked(data));
+        return framed;
+    }
+
     /// <summary>The records of <paramref name="bytes"/>, every CRC checked.</summary>
     /// <exception cref="InvalidDataException">A CRC mismatch or a truncated record, naming <paramref name="source"/>
     /// and the record's offset.</exception>

@@ -26,6 +26,15 @@ public sealed class TfRecordTests
     }
 
     [Test]
+    public void Frame_Record_SameBytesAsWrite()
+    {
+        byte[] data = [.. Enumerable.Range(0, 77).Select(i => (byte)(i * 7))];
+        var stream = new MemoryStream();
+        TfRecord.Write(stream, data);
+        Assert.That(TfRecord.Frame(data), Is.EqualTo(stream.ToArray()));
+    }
+
+    [Test]
     public void ReadAll_SeveralRecords_RoundTrips()
     {
         var stream = new MemoryStream();
