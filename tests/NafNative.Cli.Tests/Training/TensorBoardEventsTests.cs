@@ -66,6 +66,33 @@ public sealed class TensorBoardEventsTests
         Assert.That(scalars.EnumerateObject().Count(), Is.EqualTo(RunScalars.MetricsTags.Count + 2), "no tag beyond the tables");
     }
 
+    [Test]
+    public void Train_Resume_AddsAnEventFileWhoseStepsContinueTheFirst()
+    {
+        string reader = NodeReaders.Require("tensorboard-reader");
+        string run = Path.Combine(_root, "r");
+        string config = Path.Combine(_root, "fast.json");
+        File.WriteAllText(config, """{"metrics_every_seconds": 0.1, "eval_episodes": 1}""");
+        Assert.That(CliRunner.Run("train", "--task", "pendulum", "--workers", "1", "--steps", "2000", "--config", config, "--out", run).Exit, Is.Zero);
+        var (exit, _, stderr) = CliRunner.Run("train", "--resume", "--out", run, "--steps", "4000");
+        Assert.That(exit, Is.Zero, stderr);
+
+        string[] files = EventFile.Find(run);
+        Assert.That(files, Has.Length.EqualTo(2), "the resumed process writes a file of its own");
+        var steps = files.Select(f =>
+        {
+            using var doc = JsonDocument.Parse(NodeReaders.Run(reader, "read-events.js", f));
+            Assert.That(doc.RootElement.GetProperty("texts").TryGetProperty("config", out _), Is.True, $"{f}: the settings");
+            return doc.RootElement.GetProperty("scalars").GetProperty("perf/updates").EnumerateArray().Select(p => p.GetProperty("step").GetInt64()).ToList();
+        }).ToList();
+        var metricsSteps = Csv(Path.Combine(run, RunFolder.MetricsFile)).Select(r => long.Parse(r["env_steps"], CultureInfo.InvariantCulture));
+        Assert.Multiple(() =>
+        {
+            Assert.That(steps[1].First(), Is.GreaterThan(steps[0].Last()), "env steps go on across the resume");
+            Assert.That(steps[0].Concat(steps[1]), Is.EqualTo(metricsSteps), "together the files hold every metrics row");
+        });
+    }
+
     // The event holds the float32 value; the CSV its 6 significant digits (G6): equal within half a unit of the
     // sixth digit. A CSV cell left empty (NaN: no episode finished yet) has no event value.
     private static void AssertSeries(JsonElement scalars, string tag, List<Dictionary<string, string>> rows, string column)
