@@ -18,6 +18,7 @@ public static class Program
         var root = new RootCommand("NafNative: asynchronous NAF reinforcement learning for robot arms, natively in C#.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ExperimentCommand.Create());
         root.Subcommands.Add(DevicesCommand.Create());

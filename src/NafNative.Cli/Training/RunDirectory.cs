@@ -33,6 +33,7 @@ public sealed class RunDirectory
             if (!replace)
                 throw new ArgumentException($"--out {path}: a run already exists there; use --resume to continue it, --replace to start it over, or choose another folder.");
             foreach (string file in RunFiles) File.Delete(System.IO.Path.Combine(full, file));
+            foreach (string file in NafNative.Interop.TensorBoard.EventFile.Find(full)) File.Delete(file);
             new RunFolder(full).RemoveReplays();
         }
         Directory.CreateDirectory(full);

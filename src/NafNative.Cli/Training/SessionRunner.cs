@@ -15,7 +15,9 @@ public static class SessionRunner
     public static Result Run(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask, NafTrainer? resumeFrom,
         CancellationToken cancellation, Action<MetricsRow>? progress = null, Action<string>? warn = null)
     {
-        var summary = new TrainingSession(config.TrainingOptions(), run.Files, createTask).Run(resumeFrom, cancellation, progress, warn);
+        // The settings go into the run's TensorBoard event file as text, exactly as config.json holds them.
+        var options = config.TrainingOptions() with { Settings = File.ReadAllText(run.ConfigPath) };
+        var summary = new TrainingSession(options, run.Files, createTask).Run(resumeFrom, cancellation, progress, warn);
         string backend = config.TrainingOptions().Device is null ? $"cpu: {summary.Device}" : $"{config.Backend}: {summary.Device}";
         // Interrupted (Ctrl-C, SIGTERM): the curves wait for a run that finishes its budget (naf train --resume).
         // They are a convenience on top of metrics.csv/evals.csv: a machine without the native plotting library still

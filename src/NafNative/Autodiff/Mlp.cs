@@ -37,6 +37,12 @@ public sealed class Mlp
     public int OutputSize => Sizes[^1];
     public int LayerCount => _weights.Length;
 
+    /// <summary>Where layer <paramref name="layer"/>'s weight matrix [in×out] sits in the flat vector.</summary>
+    public ParameterSlice Weight(int layer) => _weights[layer];
+
+    /// <summary>Where layer <paramref name="layer"/>'s bias [out] sits in the flat vector.</summary>
+    public ParameterSlice Bias(int layer) => _biases[layer];
+
     /// <summary>Multiply-adds of one sample's forward pass: Σ in·out over layers.</summary>
     public long MultiplyAddsPerSample()
     {

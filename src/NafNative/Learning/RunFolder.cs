@@ -5,7 +5,8 @@ namespace NafNative.Learning;
 /// <summary>The files a <see cref="TrainingSession"/> writes into a run's folder: metrics.csv (one
 /// <see cref="MetricsRow"/> a line), evals.csv (one line per periodic evaluation), the latest checkpoint and the best
 /// one kept (conventions: <c>runs/&lt;task&gt;__&lt;exp&gt;__&lt;seed&gt;__&lt;unixtime&gt;/</c>).</summary>
-/// <remarks>Settings (config.json) and plots are the caller's: the library writes none. Not thread-safe: the session
+/// <remarks>Settings (config.json) and plots are the caller's: the library writes none. The session also writes a
+/// TensorBoard event file per process (<see cref="Interop.TensorBoard.EventFile"/>) holding the same rows. Not thread-safe: the session
 /// appends metrics on its controlling thread and evaluations on the learner thread, never both at once on one file.</remarks>
 public sealed class RunFolder
 {

@@ -49,4 +49,9 @@ public sealed record TrainingOptions
     public required Func<int, int, IExplorationNoise> Noise { get; init; }
     /// <summary>Where the learner's updates run: null for the SIMD CPU trainer, else the ILGPU device.</summary>
     public GpuDevice? Device { get; init; }
+    /// <summary>The run's settings as text (the CLI's config.json), written to the run's TensorBoard event file under
+    /// <see cref="RunScalars.SettingsTag"/>; null writes none.</summary>
+    public string? Settings { get; init; }
+    /// <summary>Write a TensorBoard event file (events.out.tfevents.*) beside metrics.csv and evals.csv.</summary>
+    public bool TensorBoard { get; init; } = true;
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NafNative.Environments;
+using NafNative.Interop.TensorBoard;
 using NafNative.Kernels.Cpu;
 using NafNative.Naf;
 using NafNative.Naf.Gpu;
@@ -126,6 +127,8 @@ public sealed class TrainingSession
         var best = _run.ReadBestEval() ?? (double.NegativeInfinity, double.NegativeInfinity);
         var previous = (Time: 0.0, Steps: 0L, Updates: 0L);
         bool budgetSpent = false;
+        using var events = OpenEvents(failures, stepsBefore);
+        _events = events;
         try
         {
             run.Start();
@@ -142,6 +145,7 @@ public sealed class TrainingSession
                     };
                     failures.Try(RunFolder.MetricsFile, () => _run.AppendMetrics(row), checkpoint: false);
                     failures.Try(RunFolder.WorkersFile, () => _run.AppendWorkers(row.WallSeconds, row.Workers), checkpoint: false);
+                    if (events is not null) failures.Try(events.Path, () => events.WriteScalars(row.EnvSteps, RunScalars.Of(row)), checkpoint: false);
                     progress?.Invoke(row);
                     lastMetrics = now;
                 }
@@ -219,9 +223,24 @@ public sealed class TrainingSession
         _run.RemoveReplays(keepUpdates: trainer.Steps);
     }
 
+    /// <summary>This process's TensorBoard event file, opened with the run's settings as text; null when
+    /// <see cref="TrainingOptions.TensorBoard"/> is off or the file could not be created (a warning says why).</summary>
+    private EventFile? OpenEvents(PeriodicWriteFailures failures, long envSteps)
+    {
+        if (!_options.TensorBoard) return null;
+        EventFile? events = null;
+        failures.Try(System.IO.Path.Combine(_run.Path, EventFile.Prefix + "*"), () =>
+        {
+            events = EventFile.Create(_run.Path);
+            if (_options.Settings is string settings) events.WriteText(RunScalars.SettingsTag, "```json\n" + settings + "\n```", envSteps);
+        }, checkpoint: false);
+        return events;
+    }
+
     // How long a replay save waits for a transition still being written (a producer descheduled mid-insert).
     private static readonly TimeSpan ReplayWriteWait = TimeSpan.FromSeconds(1);
     private bool _replayTooLargeNoted;
+    private EventFile? _events; // this Run's event file (set before the threads start; evaluations write it on the learner thread)
     private bool _collapsed; // the last evaluation was a collapse (learner thread, then the controlling thread after the run)
 
     /// <summary>Greedy evaluation on seeds naf eval does not use (seed offset 1); on the learner thread, so the
@@ -240,6 +259,8 @@ public sealed class TrainingSession
                 $"{best.Success:P0}: the learned policy collapsed (late divergence); best.naf keeps the {best.Success:P0} policy");
         failures.Try(RunFolder.EvalsFile,
             () => _run.AppendEval(wallSeconds, envSteps, trainer.Steps, result.SuccessRate, result.MeanReturn, better, collapsed), checkpoint: false);
+        if (_events is EventFile events)
+            failures.Try(events.Path, () => events.WriteScalars(envSteps, RunScalars.OfEval(result.SuccessRate, result.MeanReturn)), checkpoint: false);
         _collapsed = collapsed;
         return better ? (result.SuccessRate, result.MeanReturn) : best;
     }

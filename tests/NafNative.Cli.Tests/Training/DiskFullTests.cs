@@ -59,6 +59,9 @@ public sealed class DiskFullTests
             Assert.That(NafCheckpoint.Load(checkpoint).Steps, Is.GreaterThan(NafCheckpointSteps(duringFull)), "later checkpoints succeeded again");
             Assert.That(MostCheckpointFailures(run), Is.GreaterThan(0), "metrics.csv counts the failed checkpoints");
             Assert.That(Directory.GetFiles(run, "*.tmp-*"), Is.Empty, "no temporary checkpoint is left behind");
+            // Event writes that failed on the full disk were cut off again: the file is whole records only.
+            string events = NafNative.Interop.TensorBoard.EventFile.Find(run).Single();
+            Assert.That(NafNative.Interop.TensorBoard.TfRecord.ReadAll(File.ReadAllBytes(events), events), Has.Count.GreaterThan(2));
         });
     }
 
