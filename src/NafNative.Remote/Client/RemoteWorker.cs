@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using NafNative.Environments;
+using NafNative.Learning;
+using NafNative.Learning.Exploration;
+using NafNative.Naf;
+using NafNative.Remote.Protocol;
+
+namespace NafNative.Remote.Client;
+
+// Design:
+// - One thread per robot runs Run, as an in-process Worker does (NafNative.Learning.Worker): it owns its
+//   environment, policy, noise and a LearnerConnection. Its loop mirrors Worker.Run — the newest snapshot at episode
+//   start, kept for the whole episode; μ(x) + noise; discarded steps not stored; real-time pacing — but transitions
+//   go into a TransitionBatch instead of the replay ring.
+// - Network calls happen only between episodes (the snapshot fetch and, when the next episode might not fit, the
+//   batch send), never between two commands of an episode, so a slow or absent learner never stalls a control loop.
+// - The in-process Worker has a watchdog against a stalled policy or environment; this loop has none yet: a robot
+//   environment's own control loop and safety layer must stop the arm.
+
+/// <summary>A worker in another process than the learner: it registers with the learner, runs episodes with the
+/// newest parameters it received, and sends its transitions in batches until cancelled.</summary>
+public sealed class RemoteWorker
+{
+    private readonly IEnvironment _environment;
+    private readonly LearnerConnection _connection;
+    private readonly Action<string>? _log;
+    private readonly float[] _observation, _next, _action;
+    private TransitionBatcher? _batch;
+    private ulong _sequence;
+
+    public RemoteWorker(IEnvironment environment, LearnerConnection connection, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(connection);
+        _environment = environment;
+        _connection = connection;
+        _log = log;
+        _observation = new float[environment.ObservationSize];
+        _next = new float[environment.ObservationSize];
+        _action = new float[environment.ActionSize];
+    }
+
+    /// <summary>A partly filled batch is sent at the next episode end once it is this old, so a slow (real-time)
+    /// robot's experience and episode results reach the learner promptly.</summary>
+    public TimeSpan FlushEvery { get; init; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Episodes finished.</summary>
+    public long Episodes { get; private set; }
+
+    /// <summary>Environment steps taken.</summary>
+    public long Steps { get; private set; }
+
+    /// <summary>Transitions the learner acknowledged (stored, or found already stored).</summary>
+    public long AcknowledgedTransitions { get; private set; }
+
+    /// <summary>Batches the learner reported as duplicates of one it had already stored (a resend after a lost reply).</summary>
+    public long DuplicateBatches { get; private set; }
+
+    /// <summary>The connection's registrations, retries and settings.</summary>
+    public LearnerConnection Connection => _connection;
+
+    /// <summary>Runs until <paramref name="cancellation"/> is cancelled (then sends what it holds, best effort) or the
+    /// learner refuses this worker (<see cref="RemoteRefusedException"/>).</summary>
+    public void Run(CancellationToken cancellation)
+    {
+        RegisterReply registration;
+        try { registration = _connection.Register(cancellation); }
+        catch (OperationCanceledException) { return; }
+        // Resumes after a batch the learner already holds (a restarted worker process reusing its key).
+        _sequence = registration.LastAcceptedSequence;
+        var settings = registration.Settings;
+        var network = new NafNetwork(_environment.ObservationSize, _environment.ActionSize, [.. settings.HiddenSizes]);
+        var policy = new NafPolicy(network);
+        // Seeded by the learner-given id, so workers in different processes explore differently.
+        int seed = unchecked(settings.Seed * 1000 + 100_000 + registration.WorkerId * 7919);
+        var schedule = new NoiseSchedule(settings.NoiseInitial, settings.NoiseDecay, settings.NoiseMinimum);
+        IExplorationNoise noise = settings.Noise == "ou"
+            ? new OrnsteinUhlenbeckNoise(_environment.ActionSize, schedule, seed)
+            : new GaussianNoise(schedule, seed);
+        int capacity = Math.Max(1, registration.MaxBatchTransitions);
+        _batch = new TransitionBatcher(capacity, _environment.ObservationSize, _environment.ActionSize);
+        double period = 1.0 / (_environment.ControlRate * settings.TimeScale);
+        var clock = Stopwatch.StartNew();
+        var sinceFlush = Stopwatch.StartNew();
+        long paced = 0;
+        ParameterSnapshot? snapshot = null;
+        try
+        {
+            while (!cancellation.IsCancellationRequested)
+            {
+                snapshot = Fetch(snapshot, network.ParameterCount, cancellation);
+                noise.StartEpisode();
+                _environment.Reset(EpisodeSeed(seed, Episodes), _observation);
+                float episodeReturn = 0f;
+                int steps = 0;
+                StepResult result;
+                do
+                {
+                    if (cancellation.IsCancellationRequested) return; // an unfinished episode is not sent
+                    policy.Explore(snapshot, _observation, noise, _action);
+                    result = _environment.Step(_action, _next);
+                    steps++;
+                    Steps++;
+                    _batch.CountStep(result.SafetyIntervened, result.Discard);
+                    if (result.Discard) break;
+                    // An episode longer than a batch: the full batch goes now (the only send inside an episode).
+                    if (_batch.IsFull) Send(cancellation);
+                    _batch.Add(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
+                    episodeReturn += result.Reward;
+                    _next.AsSpan().CopyTo(_observation);
+                    if (settings.RealTime) WaitUntil(clock, ++paced * period, cancellation);
+                }
+                while (!result.Done);
+                Episodes++;
+                _batch.AddEpisode(episodeReturn, _environment.IsSuccess, steps, snapshot.UpdateCount);
+                if (_batch.Count + _environment.MaxEpisodeSteps > capacity || sinceFlush.Elapsed >= FlushEvery)
+                {
+                    Send(cancellation);
+                    sinceFlush.Restart();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested) { }
+        finally
+        {
+            if (cancellation.IsCancellationRequested) SendLast();
+        }
+    }
+
+    private ParameterSnapshot Fetch(ParameterSnapshot? current, int parameterCount, CancellationToken cancellation)
+    {
+        var reply = _connection.Snapshot(current?.Version ?? 0, cancellation);
+        if (reply.Unchanged && current is not null) return current;
+        var values = MemoryMarshal.Cast<byte, float>(reply.Values.Span);
+        if (values.Length != parameterCount)
+            throw new RemoteRefusedException($"the learner sent {values.Length} parameters; the network of its settings has {parameterCount}.");
+        // After a learner restart versions start again at 1: a lower version from a new session is still newer.
+        return new ParameterSnapshot(values, reply.Version, reply.UpdateCount);
+    }
+
+    private void Send(CancellationToken cancellation)
+    {
+        if (_batch!.Count == 0) { _batch.Clear(); return; }
+        var message = _batch.ToMessage(++_sequence);
+        var reply = _connection.Insert(message, cancellation);
+        AcknowledgedTransitions += message.Count;
+        if (reply.Duplicate) DuplicateBatches++;
+        _batch.Clear();
+    }
+
+    // Stopping: one try, briefly, for the batch in hand (finished episodes); the learner may be gone already.
+    private void SendLast()
+    {
+        if (_batch is null || _batch.Count == 0) return;
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try { Send(grace.Token); }
+        catch (Exception e) when (e is OperationCanceledException or RemoteRefusedException)
+        {
+            _log?.Invoke($"{_connection.Registration?.WorkerId}: {_batch.Count} transitions not sent at stop: {e.Message}");
+        }
+    }
+
+    private static int EpisodeSeed(int seed, long episode) => unchecked((int)((uint)seed * 2654435761u + (uint)episode * 40503u));
+
+    private static void WaitUntil(Stopwatch clock, double seconds, CancellationToken cancellation)
+    {
+        while (!cancellation.IsCancellationRequested)
+        {
+            double left = seconds - clock.Elapsed.TotalSeconds;
+            if (left <= 0) return;
+            if (left > 0.002) cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(left - 0.0015));
+            else Thread.SpinWait(50);
+        }
+    }
+}
