@@ -6,8 +6,10 @@ using NafNative.Remote.Security;
 namespace NafNative.Remote.Client;
 
 // Design:
-// - One per worker thread, used by that thread only; the GrpcChannel under it is shared by all of a process's
-//   workers (it is thread-safe and multiplexes their calls over one HTTP/2 connection).
+// - One per worker. Two threads use it: the worker thread (Register, Snapshot) and the batch in flight (Insert, on a
+//   thread-pool thread while the worker fills the next batch). Registration is under _registerLock and skipped when
+//   another thread has already re-registered since the failing call; _registration is swapped by reference. The
+//   GrpcChannel under it is shared by all of a process's workers (thread-safe; one HTTP/2 connection).
 // - Every call retries transient failures (learner down, network lost, deadline) with exponential backoff and
 //   jitter, for ever, until it succeeds or the token is cancelled; a refusal retrying cannot fix throws
 //   RemoteRefusedException. "register again" (the learner restarted, or gave the slot away) re-registers and
@@ -22,7 +24,10 @@ public sealed class LearnerConnection
     private readonly RegisterRequest _identity;
     private readonly Action<string>? _log;
     private readonly Random _jitter;
+    private readonly object _registerLock = new();
     private RegisterReply? _registration;
+    private int _registrations;
+    private long _retries;
 
     public LearnerConnection(GrpcChannel channel, SharedToken token, RegisterRequest identity, Action<string>? log = null)
     {
@@ -43,43 +48,59 @@ public sealed class LearnerConnection
     public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The current registration (null before <see cref="Register"/>).</summary>
-    public RegisterReply? Registration => _registration;
+    // Acquire: pairs with the release store in Register.
+    public RegisterReply? Registration => Volatile.Read(ref _registration);
 
     /// <summary>Times this connection registered (1 + reconnects to a restarted learner).</summary>
-    public int Registrations { get; private set; }
+    public int Registrations => Volatile.Read(ref _registrations);
 
     /// <summary>Calls repeated after a transient failure.</summary>
-    public long Retries { get; private set; }
+    public long Retries => Interlocked.Read(ref _retries);
 
-    public RegisterReply Register(CancellationToken cancellation)
+    public RegisterReply Register(CancellationToken cancellation) => ReRegister(null, cancellation);
+
+    // failed: the registration the failing call used; if another thread replaced it meanwhile, that one is used.
+    private RegisterReply ReRegister(RegisterReply? failed, CancellationToken cancellation)
     {
-        _registration = Retry("register", () => _client.Register(_identity, Options(cancellation)), cancellation, reRegister: false);
-        Registrations++;
-        return _registration;
+        lock (_registerLock)
+        {
+            var current = Registration;
+            if (failed is not null && !ReferenceEquals(current, failed) && current is not null) return current;
+            var fresh = Retry("register", () => _client.Register(_identity, Options(cancellation)), cancellation, reRegister: false);
+            // Release: the reply's fields are visible before another thread sees the reference.
+            Volatile.Write(ref _registration, fresh);
+            Interlocked.Increment(ref _registrations);
+            return fresh;
+        }
     }
 
     /// <summary>The learner's newest parameters if newer than <paramref name="haveVersion"/> (else Unchanged).</summary>
     public SnapshotReply Snapshot(long haveVersion, CancellationToken cancellation) =>
-        Retry("snapshot", () => _client.GetSnapshot(new SnapshotRequest
+        Retry("snapshot", used => _client.GetSnapshot(new SnapshotRequest
         {
-            WorkerId = Current.WorkerId, LearnerSession = Current.LearnerSession, HaveVersion = haveVersion,
-        }, Options(cancellation)), cancellation, reRegister: true);
+            WorkerId = used.WorkerId, LearnerSession = used.LearnerSession, HaveVersion = haveVersion,
+        }, Options(cancellation)), cancellation);
 
     /// <summary>Sends <paramref name="batch"/> until the learner acknowledges it (stored, or already stored: a
     /// duplicate). Its worker id and session are refreshed on each try.</summary>
     public InsertReply Insert(TransitionBatch batch, CancellationToken cancellation) =>
-        Retry("insert", () =>
+        Retry("insert", used =>
         {
-            batch.WorkerId = Current.WorkerId;
-            batch.LearnerSession = Current.LearnerSession;
+            batch.WorkerId = used.WorkerId;
+            batch.LearnerSession = used.LearnerSession;
             return _client.Insert(batch, Options(cancellation));
-        }, cancellation, reRegister: true);
+        }, cancellation);
 
-    private RegisterReply Current => _registration ?? throw new InvalidOperationException("LearnerConnection: Register first.");
+    // A call under the current registration; "register again" re-registers and repeats it.
+    private T Retry<T>(string what, Func<RegisterReply, T> call, CancellationToken cancellation)
+    {
+        var used = Registration ?? throw new InvalidOperationException("LearnerConnection: Register first.");
+        return Retry(what, () => call(used), cancellation, reRegister: true, onReRegister: () => used = ReRegister(used, cancellation));
+    }
 
     private CallOptions Options(CancellationToken cancellation) => new(_headers, DateTime.UtcNow + CallTimeout, cancellation);
 
-    private T Retry<T>(string what, Func<T> call, CancellationToken cancellation, bool reRegister)
+    private T Retry<T>(string what, Func<T> call, CancellationToken cancellation, bool reRegister, Action? onReRegister = null)
     {
         TimeSpan wait = MinBackoff;
         while (true)
@@ -96,7 +117,7 @@ public sealed class LearnerConnection
             catch (RpcException e) when (reRegister && e.StatusCode == StatusCode.FailedPrecondition)
             {
                 _log?.Invoke($"{_identity.Name}: {e.Status.Detail}; registering again");
-                Register(cancellation);
+                onReRegister!();
                 wait = MinBackoff;
             }
             catch (RpcException e) when (IsTlsFailure(e.Status.DebugException))
@@ -111,7 +132,7 @@ public sealed class LearnerConnection
             }
             catch (RpcException e)
             {
-                Retries++;
+                Interlocked.Increment(ref _retries);
                 _log?.Invoke($"{_identity.Name}: {what} failed ({e.StatusCode}: {e.Status.Detail}); retrying in {wait.TotalSeconds:F1} s");
                 // Jitter: workers that lost the learner together do not all come back in the same millisecond.
                 if (cancellation.WaitHandle.WaitOne(wait * (0.5 + _jitter.NextDouble()))) throw new OperationCanceledException(cancellation);

@@ -14,7 +14,11 @@ namespace NafNative.Remote.Client;
 //   start, kept for the whole episode; μ(x) + noise; discarded steps not stored; real-time pacing — but transitions
 //   go into a TransitionBatch instead of the replay ring.
 // - Network calls happen only between episodes (the snapshot fetch and, when the next episode might not fit, the
-//   batch send), never between two commands of an episode, so a slow or absent learner never stalls a control loop.
+//   batch hand-off), never between two commands of an episode, so a slow or absent learner never stalls a control
+//   loop. Two batch buffers: one in flight (its Insert on a thread-pool thread, retried until acknowledged) while the
+//   worker fills the other; a batch is handed off only after the one before it was acknowledged, so sequence
+//   numbers reach the learner in order and back-pressure (an unacknowledged batch) holds the worker at the next
+//   hand-off.
 // - The in-process Worker has a watchdog against a stalled policy or environment; this loop has none yet: a robot
 //   environment's own control loop and safety layer must stop the arm.
 
@@ -26,7 +30,11 @@ public sealed class RemoteWorker
     private readonly LearnerConnection _connection;
     private readonly Action<string>? _log;
     private readonly float[] _observation, _next, _action;
-    private TransitionBatcher? _batch;
+    private TransitionBatcher? _batch, _spare;
+    private (Task<InsertReply> Reply, TransitionBatcher Buffer, int Count)? _inFlight;
+    // Cancels sends only at the end of the stop grace, so a batch in flight when the worker is told to stop still
+    // gets its chance to be acknowledged.
+    private readonly CancellationTokenSource _sends = new();
     private ulong _sequence;
 
     public RemoteWorker(IEnvironment environment, LearnerConnection connection, Action<string>? log = null)
@@ -80,6 +88,7 @@ public sealed class RemoteWorker
             : new GaussianNoise(schedule, seed);
         int capacity = Math.Max(1, registration.MaxBatchTransitions);
         _batch = new TransitionBatcher(capacity, _environment.ObservationSize, _environment.ActionSize);
+        _spare = new TransitionBatcher(capacity, _environment.ObservationSize, _environment.ActionSize);
         double period = 1.0 / (_environment.ControlRate * settings.TimeScale);
         var clock = Stopwatch.StartNew();
         var sinceFlush = Stopwatch.StartNew();
@@ -139,25 +148,55 @@ public sealed class RemoteWorker
         return new ParameterSnapshot(values, reply.Version, reply.UpdateCount);
     }
 
-    private void Send(CancellationToken cancellation)
+    // Hands the filled batch to a sender once the previous one is acknowledged (which is where a slow learner's
+    // back-pressure holds this worker), and continues with the spare buffer.
+    private void Send(CancellationToken wait)
     {
         if (_batch!.Count == 0) { _batch.Clear(); return; }
+        Complete(wait);
         var message = _batch.ToMessage(++_sequence);
-        var reply = _connection.Insert(message, cancellation);
-        AcknowledgedTransitions += message.Count;
-        if (reply.Duplicate) DuplicateBatches++;
-        _batch.Clear();
+        var buffer = _batch;
+        var token = _sends.Token;
+        _inFlight = (Task.Run(() => _connection.Insert(message, token)), buffer, message.Count);
+        _batch = _spare;
+        _spare = null;
     }
 
-    // Stopping: one try, briefly, for the batch in hand (finished episodes); the learner may be gone already.
+    // Waits for the batch in flight (rethrowing its refusal), or until wait is cancelled (OperationCanceledException;
+    // the batch stays in flight for SendLast).
+    private void Complete(CancellationToken wait)
+    {
+        if (_inFlight is not { } flight) return;
+        try { flight.Reply.Wait(wait); }
+        catch (AggregateException) { } // the fault is rethrown unwrapped by GetResult below
+        _inFlight = null;
+        _spare = flight.Buffer;
+        try
+        {
+            var reply = flight.Reply.GetAwaiter().GetResult();
+            AcknowledgedTransitions += flight.Count;
+            if (reply.Duplicate) DuplicateBatches++;
+        }
+        finally
+        {
+            flight.Buffer.Clear();
+        }
+    }
+
+    // Stopping: a short grace for the batch in flight and the one in hand (finished episodes); the learner may be
+    // gone already, and what is not acknowledged by then is lost with this process (see the delivery guarantee).
     private void SendLast()
     {
-        if (_batch is null || _batch.Count == 0) return;
-        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-        try { Send(grace.Token); }
+        _sends.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            // The sends themselves end at the grace (their token), so these waits do too.
+            Complete(CancellationToken.None);
+            if (_batch is { Count: > 0 }) { Send(CancellationToken.None); Complete(CancellationToken.None); }
+        }
         catch (Exception e) when (e is OperationCanceledException or RemoteRefusedException)
         {
-            _log?.Invoke($"{_connection.Registration?.WorkerId}: {_batch.Count} transitions not sent at stop: {e.Message}");
+            _log?.Invoke($"{_connection.Registration?.WorkerId}: {_batch?.Count ?? 0} transitions not sent at stop: {e.Message}");
         }
     }
 
