@@ -32,6 +32,10 @@ public sealed record LearnerServerOptions
     /// <summary>The run settings sent to every worker (network shape, noise, pacing).</summary>
     public required RunSettings Settings { get; init; }
 
+    /// <summary>Tests only: called after each Insert stored (or found a duplicate of) its batch, with the count of
+    /// inserts so far; true makes the call fail with UNAVAILABLE as if the reply were lost on the way.</summary>
+    internal Func<long, bool>? DropReplyForTest { get; init; }
+
     /// <summary>Where refusals and connections are reported (one line each; the CLI prints them on stderr).</summary>
     public Action<string>? Log { get; init; }
 }

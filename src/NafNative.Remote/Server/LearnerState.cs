@@ -38,6 +38,11 @@ internal sealed class LearnerState
     /// <summary>Calls refused (token, validation, registration) since the start.</summary>
     public long Refusals => Interlocked.Read(ref _refusals);
 
+    private long _insertCalls;
+
+    /// <summary>Tests' fault injection: numbers the Insert calls (full fence; handlers run concurrently).</summary>
+    public long CountInsertCall() => Interlocked.Increment(ref _insertCalls);
+
     public void Refused(string what)
     {
         // Full fence: a counter read by the reporter; exactness matters less than never losing one.

@@ -7,7 +7,7 @@ namespace NafNative.Remote.Server;
 /// the refusal with the caller's address.</summary>
 internal sealed class TokenInterceptor(LearnerState state) : Interceptor
 {
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         string? header = context.RequestHeaders.GetValue("authorization");
@@ -18,6 +18,9 @@ internal sealed class TokenInterceptor(LearnerState state) : Interceptor
             throw new RpcException(new Status(StatusCode.Unauthenticated,
                 $"{why}: every call needs the header 'authorization: Bearer <token>' with the learner's shared token."));
         }
-        return continuation(request, context);
+        var response = await continuation(request, context).ConfigureAwait(false);
+        if (state.Options.DropReplyForTest is { } drop && request is Protocol.TransitionBatch && drop(state.CountInsertCall()))
+            throw new RpcException(new Status(StatusCode.Unavailable, "test: reply dropped"));
+        return response;
     }
 }
