@@ -58,6 +58,8 @@ public sealed class LearnerProcessTests
         worker.Signal(15);
         Assert.That(worker.WaitForExit(TimeSpan.FromSeconds(15)), Is.True);
         var csv = File.ReadAllLines(Path.Combine(run, "remote_workers.csv"));
+        var (evalOut, evalErr) = (new StringWriter(), new StringWriter());
+        int evalExit = NafNative.Cli.Program.Run(["eval", "--run", run, "--episodes", "2", "--checkpoint", "latest"], evalOut, evalErr);
         Assert.Multiple(() =>
         {
             Assert.That(second.ExitCode, Is.Zero, second.Err);
@@ -66,6 +68,7 @@ public sealed class LearnerProcessTests
             Assert.That(worker.Out, Does.Contain("2 registrations"), "it registered again with the restarted learner");
             Assert.That(csv[0], Is.EqualTo("wall_seconds,worker,name,peer,steps,steps_per_s,transitions,batches,duplicate_batches,episodes,staleness,last_seen_s"));
             Assert.That(csv.Skip(1), Has.Some.Contains(",arm-e2e,"), "per-worker metrics rows");
+            Assert.That(evalExit, Is.Zero, $"naf eval of a learner's run (0 worker threads): {evalErr}");
         });
     }
 }
