@@ -178,6 +178,29 @@ public sealed class LearnerServiceTests
         Assert.That(learner.Ring.Inserted, Is.InRange(100, 100 + 1024), "held at min fill + one batch");
     }
 
+    [Test]
+    public void Register_AllSlotsHeld_WaitsUntilASilentWorkersSlotMayBeReused()
+    {
+        using var learner = new TestLearner(slotReuseAfter: TimeSpan.FromMilliseconds(500));
+        using var channel = RemoteChannel.Create(learner.Url);
+        var held = Enumerable.Range(1, 4).Select(i => learner.Connect(channel, new ChecksumEnvironment(i), name: $"w{i}")).ToArray();
+        foreach (var c in held) c.Register(CancellationToken.None);
+        var late = learner.Connect(channel, new ChecksumEnvironment(5), name: "late");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        // Retried (a slot may free up), not refused for good: it gets the first slot once that worker is silent.
+        var reply = late.Register(CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(clock.Elapsed, Is.GreaterThan(TimeSpan.FromMilliseconds(400)));
+            Assert.That(late.Retries, Is.GreaterThan(0));
+            Assert.That(learner.LogLines(), Has.Some.Contains("all 4 remote worker slots are in use"));
+            Assert.That(reply.WorkerId, Is.EqualTo(5), "ids are never reused");
+        });
+        // The evicted worker is told to register again, and does (into another silent worker's slot).
+        Assert.That(held[0].Snapshot(0, CancellationToken.None).Version, Is.EqualTo(1));
+        Assert.That(held[0].Registrations, Is.EqualTo(2));
+    }
+
     /// <summary>A batch of ChecksumEnvironment transitions (tag, first..first+count−1).</summary>
     internal static TransitionBatch Batch(int tag, int first, int count, ulong sequence)
     {

@@ -21,7 +21,7 @@ internal sealed class TestLearner : IDisposable
 
     public TestLearner(string task = "checksum", int observationSize = 3, int actionSize = 1, double? updatesPerInsert = null,
         int minReplayFill = 1, Func<long, bool>? dropReply = null, X509Certificate2? certificate = null, int maxBatch = 1024,
-        int port = 0, ReplayRing? ring = null, int[]? hidden = null)
+        int port = 0, ReplayRing? ring = null, int[]? hidden = null, TimeSpan? slotReuseAfter = null)
     {
         hidden ??= [8];
         Ring = ring ?? new ReplayRing(1 << 18, observationSize, actionSize);
@@ -40,6 +40,7 @@ internal sealed class TestLearner : IDisposable
         {
             Listen = new IPEndPoint(IPAddress.Loopback, port), Token = Token, Certificate = certificate, MaxWorkers = 4,
             MaxBatchTransitions = maxBatch, Settings = settings, DropReplyForTest = dropReply,
+            SlotReuseAfter = slotReuseAfter ?? TimeSpan.FromSeconds(30),
             Log = line => { lock (Log) Log.Add(line); },
         });
         Server.Start(new RemoteRunParts(Ring, Publisher, Metrics, Limiter, 0, task,

@@ -67,10 +67,9 @@ internal sealed class LearnerState
                 var slot = _slots[i];
                 if (slot is not null && Stopwatch.GetElapsedTime(Volatile.Read(ref slot.LastSeenTicks), now) < Options.SlotReuseAfter) continue;
                 // A long-silent worker's slot: its key is forgotten, so if it ever comes back it starts a new one.
-                // Its RunMetrics counters carry on (they are totals of the run, not of one worker).
+                // The RunMetrics slot's counters carry on (they are totals of the run); the per-worker ones start at 0.
                 if (slot is not null) { _byKey.Remove(slot.Key); _byId.TryRemove(slot.Id, out _); }
-                var fresh = new RemoteWorkerSlot(++_nextId, i) { Key = key, Name = name, Peer = peer };
-                if (slot is not null) { fresh.Steps = slot.Steps; fresh.ReportedSteps = slot.Steps; }
+                var fresh = new RemoteWorkerSlot(++_nextId, i) { Key = key, Name = name, Peer = peer, ReportedAt = Run.Metrics.ElapsedSeconds };
                 Touch(fresh);
                 _slots[i] = fresh;
                 _byKey[key] = fresh;
