@@ -21,7 +21,7 @@ internal static class BenchRemoteCommand
         var workers = new Option<string>("--workers") { Description = "Comma-separated worker counts, e.g. 1,4,8.", DefaultValueFactory = _ => "1,4,8" };
         var task = new Option<string>("--task") { Description = "Task the workers run.", DefaultValueFactory = _ => "reach" };
         var seconds = CommonOptions.Seconds(10);
-        var warmup = new Option<double>("--warmup") { Description = "Seconds before measuring (processes start, JIT, registration).", DefaultValueFactory = _ => 6 };
+        var warmup = new Option<double>("--warmup") { Description = "Seconds before measuring (processes start, JIT, registration: 8 worker processes on 2 cores need about 10).", DefaultValueFactory = _ => 10 };
         var json = CommonOptions.Json();
         var command = new Command("remote", "Measure remote insert throughput and the learner's updates/s with N naf worker processes on loopback, beside N in-process workers.")
             { workers, task, seconds, warmup, json };
