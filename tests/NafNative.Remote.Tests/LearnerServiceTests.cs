@@ -32,6 +32,28 @@ public sealed class LearnerServiceTests
         });
     }
 
+    [Test]
+    public void Snapshot_VersionFromAnotherSession_CountsAsNoneSoTheParametersCome()
+    {
+        // A worker that held version 5 of a learner that since restarted (versions count from 1 again) must not keep
+        // the old learner's parameters until the new one's versions pass 5.
+        using var learner = new TestLearner();
+        for (int i = 0; i < 4; i++) learner.Publisher.Publish(learner.Publisher.Latest!.Values, i + 1);
+        using var channel = RemoteChannel.Create(learner.Url);
+        var connection = learner.Connect(channel, new ChecksumEnvironment(1));
+        connection.Register(CancellationToken.None);
+        var current = connection.Snapshot(0, null, CancellationToken.None);
+        var sameSession = connection.Snapshot(current.Version, current.LearnerSession, CancellationToken.None);
+        var oldSession = connection.Snapshot(current.Version + 10, "a-learner-that-restarted", CancellationToken.None);
+        Assert.Multiple(() =>
+        {
+            Assert.That(current.Version, Is.EqualTo(5));
+            Assert.That(sameSession.Unchanged, Is.True);
+            Assert.That(oldSession.Unchanged, Is.False);
+            Assert.That(oldSession.Values.Length, Is.GreaterThan(0));
+        });
+    }
+
     [TestCase(4, 1, "observation/action sizes 4/1, the learner's are 3/1")]
     [TestCase(3, 2, "observation/action sizes 3/2, the learner's are 3/1")]
     public void Register_SizeMismatch_RefusedWithTheReason(int observation, int action, string reason)

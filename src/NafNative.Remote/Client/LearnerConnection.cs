@@ -74,11 +74,16 @@ public sealed class LearnerConnection
         }
     }
 
-    /// <summary>The learner's newest parameters if newer than <paramref name="haveVersion"/> (else Unchanged).</summary>
-    public SnapshotReply Snapshot(long haveVersion, CancellationToken cancellation) =>
+    /// <summary>The learner's newest parameters if newer than <paramref name="haveVersion"/> of the current session
+    /// (else Unchanged).</summary>
+    public SnapshotReply Snapshot(long haveVersion, CancellationToken cancellation) => Snapshot(haveVersion, Registration?.LearnerSession, cancellation);
+
+    /// <summary>As above, for a version from <paramref name="haveSession"/>: one from another session (a learner that
+    /// has since restarted, its versions counting from 1 again) counts as none, so the new learner's parameters come.</summary>
+    public SnapshotReply Snapshot(long haveVersion, string? haveSession, CancellationToken cancellation) =>
         Retry("snapshot", used => _client.GetSnapshot(new SnapshotRequest
         {
-            WorkerId = used.WorkerId, LearnerSession = used.LearnerSession, HaveVersion = haveVersion,
+            WorkerId = used.WorkerId, LearnerSession = used.LearnerSession, HaveVersion = used.LearnerSession == haveSession ? haveVersion : 0,
         }, Options(cancellation)), cancellation);
 
     /// <summary>Sends <paramref name="batch"/> until the learner acknowledges it (stored, or already stored: a

@@ -13,9 +13,10 @@ namespace NafNative.Remote.Client;
 //   environment, policy, noise and a LearnerConnection. Its loop mirrors Worker.Run — the newest snapshot at episode
 //   start, kept for the whole episode; μ(x) + noise; discarded steps not stored; real-time pacing — but transitions
 //   go into a TransitionBatch instead of the replay ring.
-// - Network calls happen only between episodes (the snapshot fetch and, when the next episode might not fit, the
-//   batch hand-off), never between two commands of an episode, so a slow or absent learner never stalls a control
-//   loop. Two batch buffers: one in flight (its Insert on a thread-pool thread, retried until acknowledged) while the
+// - No network wait inside an episode, and none at its start after the first: the snapshot for episode k+1 is
+//   fetched in the background while episode k runs (asked for at episode k's start), and the worker takes the newest
+//   that has arrived at each episode start (the paper's sync point), keeping it for the whole episode. So a slow or
+//   absent learner never stalls a control loop; the price is at most one episode of extra staleness. Two batch buffers: one in flight (its Insert on a thread-pool thread, retried until acknowledged) while the
 //   worker fills the other; a batch is handed off only after the one before it was acknowledged, so sequence
 //   numbers reach the learner in order and back-pressure (an unacknowledged batch) holds the worker at the next
 //   hand-off.
@@ -36,6 +37,8 @@ public sealed class RemoteWorker
     // gets its chance to be acknowledged.
     private readonly CancellationTokenSource _sends = new();
     private ulong _sequence;
+    private Task<SnapshotReply>? _fetch;
+    private string? _snapshotSession; // the learner session the current snapshot came from
 
     public RemoteWorker(IEnvironment environment, LearnerConnection connection, Action<string>? log = null)
     {
@@ -137,14 +140,32 @@ public sealed class RemoteWorker
         }
     }
 
+    // The newest parameters that have arrived: blocking only for the first episode (there is nothing to run before
+    // them); after that the reply asked for at the previous episode start, and the next request goes out now.
     private ParameterSnapshot Fetch(ParameterSnapshot? current, int parameterCount, CancellationToken cancellation)
     {
-        var reply = _connection.Snapshot(current?.Version ?? 0, cancellation);
+        ParameterSnapshot next = current ?? Build(null, _connection.Snapshot(0, null, cancellation), parameterCount);
+        if (current is not null && _fetch is { IsCompleted: true } done)
+        {
+            _fetch = null;
+            next = Build(current, done.GetAwaiter().GetResult(), parameterCount); // rethrows a refusal or cancellation
+        }
+        if (_fetch is null)
+        {
+            long have = next.Version;
+            string? session = _snapshotSession;
+            _fetch = Task.Run(() => _connection.Snapshot(have, session, cancellation), cancellation);
+        }
+        return next;
+    }
+
+    private ParameterSnapshot Build(ParameterSnapshot? current, SnapshotReply reply, int parameterCount)
+    {
         if (reply.Unchanged && current is not null) return current;
+        _snapshotSession = reply.LearnerSession;
         var values = MemoryMarshal.Cast<byte, float>(reply.Values.Span);
         if (values.Length != parameterCount)
             throw new RemoteRefusedException($"the learner sent {values.Length} parameters; the network of its settings has {parameterCount}.");
-        // After a learner restart versions start again at 1: a lower version from a new session is still newer.
         return new ParameterSnapshot(values, reply.Version, reply.UpdateCount);
     }
 

@@ -96,8 +96,8 @@ internal sealed class LearnerService(LearnerState state) : Protocol.Learner.Lear
         LearnerState.Touch(slot);
         var latest = state.LatestSnapshot();
         if (request.HaveVersion >= latest.Snapshot.Version)
-            return Task.FromResult(new SnapshotReply { Version = latest.Snapshot.Version, UpdateCount = latest.Snapshot.UpdateCount, Unchanged = true });
-        return Task.FromResult(new SnapshotReply { Version = latest.Snapshot.Version, UpdateCount = latest.Snapshot.UpdateCount, Values = latest.Bytes });
+            return Task.FromResult(new SnapshotReply { Version = latest.Snapshot.Version, UpdateCount = latest.Snapshot.UpdateCount, Unchanged = true, LearnerSession = state.Session });
+        return Task.FromResult(new SnapshotReply { Version = latest.Snapshot.Version, UpdateCount = latest.Snapshot.UpdateCount, Values = latest.Bytes, LearnerSession = state.Session });
     }
 
     private RemoteWorkerSlot Known(int workerId, string session, ServerCallContext context)
