@@ -25,6 +25,8 @@ public static class Program
         root.Subcommands.Add(HwCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(SimRobotCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create(learner: true));
+        root.Subcommands.Add(WorkerCommand.Create());
         return root;
     }
 }

@@ -13,6 +13,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchReplayCommand.Create());
         bench.Subcommands.Add(BenchUpdateCommand.Create());
         bench.Subcommands.Add(BenchCycleCommand.Create());
+        bench.Subcommands.Add(BenchRemoteCommand.Create());
         return bench;
     }
 }

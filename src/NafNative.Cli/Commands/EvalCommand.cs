@@ -34,7 +34,8 @@ internal static class EvalCommand
             {
                 var run = RunDirectory.Open(parse.GetValue(runOption)!);
                 var config = run.ReadConfig();
-                config.Validate();
+                // A naf learner's run has 0 worker threads (its workers were remote); evaluation needs none.
+                config.Validate(remoteWorkers: true);
                 string? robotPath = parse.GetValue(robotFile);
                 if (parse.GetValue(doorSuite) is string suite)
                 {

@@ -7,10 +7,15 @@ using NafNative.Sim;
 
 namespace NafNative.Cli.Commands;
 
-/// <summary><c>naf train</c>: asynchronous NAF on a simulated task, into a run directory.</summary>
+/// <summary><c>naf train</c>: asynchronous NAF on a simulated task, into a run directory; with <c>--listen</c> (and
+/// as <c>naf learner</c>, whose default is no worker threads) it also serves remote workers over gRPC.</summary>
 internal static class TrainCommand
 {
-    public static Command Create()
+    public static Command Create() => Create(learner: false);
+
+    /// <summary>The command; <paramref name="learner"/>: <c>naf learner</c> (always listening, 0 worker threads unless
+    /// --workers says otherwise).</summary>
+    public static Command Create(bool learner)
     {
         var task = new Option<string>("--task") { Description = $"Task to train: {string.Join(", ", TaskCatalog.Names)}.", DefaultValueFactory = _ => "reach" };
         var workers = new Option<int>("--workers") { Description = "Robot worker threads (one environment each).", DefaultValueFactory = _ => 2 };
@@ -26,8 +31,12 @@ internal static class TrainCommand
         var robots = new Option<string[]>("--robot") { Description = "A robot file: one worker drives that arm through its bus (repeat for more robots; further --workers run the simulated task)." };
         var robotTimeScale = RunCommand.RobotTimeScale();
         var variation = new Option<string?>("--variation") { Description = "How the simulated robots differ: none, mild or strong (ranges in README; a config's variation object sets them field by field)." };
-        var command = new Command("train", "Train NAF with one learner thread and N robot workers on a simulated task or real (or simulated-hardware) arms.")
+        var remote = new LearnerOptionsCli(learner);
+        var command = new Command(learner ? "learner" : "train", learner
+            ? "Run the learner (replay, updates, periodic evaluation) as a gRPC service that remote workers (naf worker) join."
+            : "Train NAF with one learner thread and N robot workers on a simulated task or real (or simulated-hardware) arms.")
             { task, workers, minutes, steps, seed, output, resume, replace, config, pacing, backend, robots, robotTimeScale, variation };
+        remote.AddTo(command);
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -48,6 +57,9 @@ internal static class TrainCommand
                     flags["robots"] = new JsonArray([.. robotFiles.Select(f => JsonValue.Create(Path.GetFullPath(f)))]);
                     if (parse.GetResult(workers) is not { Implicit: false }) flags["workers"] = robotFiles.Length;
                 }
+                if (learner && parse.GetResult(workers) is not { Implicit: false } && !flags.ContainsKey("workers")) flags["workers"] = 0;
+                // Built (token read, certificate loaded) before a run folder is made, so a bad setting leaves nothing behind.
+                using var server = remote.Build(parse, stderr);
 
                 RunDirectory run;
                 TrainConfig resolved;
@@ -59,14 +71,14 @@ internal static class TrainCommand
                 {
                     if (outPath is null) throw new ArgumentException("--resume needs --out <run folder> to say which run to continue.");
                     run = RunDirectory.Open(outPath);
-                    resolved = Resolve(run.ReadConfig(), parse.GetValue(config), flags);
+                    resolved = Resolve(run.ReadConfig(), parse.GetValue(config), flags, server is not null);
                     if (!File.Exists(run.CheckpointPath)) throw new ArgumentException($"--resume: {run.CheckpointPath} does not exist.");
                     trainer = NafCheckpoint.Load(run.CheckpointPath);
                     run.WriteConfig(resolved);
                 }
                 else
                 {
-                    resolved = Resolve(new TrainConfig(), parse.GetValue(config), flags);
+                    resolved = Resolve(new TrainConfig(), parse.GetValue(config), flags, server is not null);
                     if (resolved.Minutes is null && resolved.Steps is null)
                         throw new ArgumentException("naf train needs a budget: --minutes M or --steps S (or minutes/steps in --config).");
                     run = RunDirectory.CreateNew(outPath, resolved, parse.GetValue(replace));
@@ -75,7 +87,8 @@ internal static class TrainCommand
                 run.WriteRobots(resolved.SimulatedRobots());
                 using (var interrupt = new CtrlC())
                 {
-                    stderr.WriteLine($"naf train: {resolved.Task}, {resolved.Workers} workers, backend {resolved.Backend}, run folder {run.Path}");
+                    server?.Configure(resolved);
+                    stderr.WriteLine($"naf {command.Name}: {resolved.Task}, {resolved.Workers} workers{(server is null ? "" : $" + up to {server.Server.Slots} remote")}, backend {resolved.Backend}, run folder {run.Path}");
                     // Robots are loaded (and their files validated) before any is opened; the training session opens them.
                     var robotDescriptions = resolved.Robots.Select(Robots.RobotSetup.Load).ToArray();
                     Func<string, int, NafNative.Environments.IEnvironment> createTask = (name, worker) => worker >= 0 && worker < robotDescriptions.Length
@@ -83,8 +96,9 @@ internal static class TrainCommand
                         : resolved.CreateSimulatedTask(name, worker);
                     // Live table only when stderr is this process's own terminal (not a test's writer, pipe or log).
                     bool interactive = ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
-                    var result = LiveProgress.Run(stderr, interactive, $"naf train {resolved.Task}",
-                        show => SessionRunner.Run(resolved, run, createTask, trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}")));
+                    var result = LiveProgress.Run(stderr, interactive, $"naf {command.Name} {resolved.Task}",
+                        show => SessionRunner.Run(resolved, run, createTask, trainer, interrupt.Token, show, message => stderr.WriteLine($"warning: {message}"), server?.Server),
+                        server is null ? null : () => server.Server.Workers);
                     var summary = result.Session;
                     string ending = interrupt.SignalName is string signal ? $"interrupted by {signal}" : summary.Interrupted ? "interrupted" : "finished";
                     stdout.WriteLine($"{ending}: {summary.EnvSteps} env steps, " +
@@ -121,13 +135,13 @@ internal static class TrainCommand
         return command;
     }
 
-    private static TrainConfig Resolve(TrainConfig baseline, string? configPath, JsonObject flags)
+    private static TrainConfig Resolve(TrainConfig baseline, string? configPath, JsonObject flags, bool remoteWorkers = false)
     {
         var layers = new List<(string, JsonObject)>();
         if (configPath is not null) layers.Add(($"config {configPath}", TrainConfig.ReadFile(configPath)));
         layers.Add(("command line", flags));
         var config = TrainConfig.Merge(baseline, layers);
-        config.Validate();
+        config.Validate(remoteWorkers);
         // An explicit CUDA request without a CUDA device fails here, before a run folder is made; never a fallback.
         if (config.Backend == "gpu" && !GpuAccelerators.CudaAvailable())
             throw new ArgumentException("config field 'backend': 'gpu' needs a CUDA device and ILGPU found none (see `naf devices`); " +

@@ -1,5 +1,7 @@
 using NafNative.Learning;
+using NafNative.Remote.Server;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace NafNative.Cli.Training;
 
@@ -7,26 +9,43 @@ namespace NafNative.Cli.Training;
 /// per update otherwise (logs, CI, pipes), so stdout stays free for results.</summary>
 internal static class LiveProgress
 {
-    /// <summary>Runs <paramref name="work"/>, giving it a callback that shows each new metrics row.</summary>
-    public static T Run<T>(TextWriter error, bool interactive, string title, Func<Action<MetricsRow>, T> work)
+    /// <summary>Runs <paramref name="work"/>, giving it a callback that shows each new metrics row;
+    /// <paramref name="remote"/>, when given, adds the remote workers (steps/s, staleness, last seen) under it.</summary>
+    public static T Run<T>(TextWriter error, bool interactive, string title, Func<Action<MetricsRow>, T> work,
+        Func<IReadOnlyList<RemoteWorkerRow>>? remote = null)
     {
         if (!interactive)
         {
             var printer = new ProgressPrinter(error);
-            return work(printer.Print);
+            return work(row =>
+            {
+                printer.Print(row);
+                if (remote is not null) foreach (var w in remote()) printer.Print(w);
+            });
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
-        var table = NewTable(title, null);
+        IRenderable Render(MetricsRow? row) => remote is null ? NewTable(title, row) : new Rows(NewTable(title, row), RemoteTable(remote()));
         T result = default!;
-        console.Live(table).AutoClear(false).Start(context =>
+        console.Live(Render(null)).AutoClear(false).Start(context =>
         {
             result = work(row =>
             {
-                context.UpdateTarget(NewTable(title, row));
+                context.UpdateTarget(Render(row));
                 context.Refresh();
             });
         });
         return result;
+    }
+
+    private static Table RemoteTable(IReadOnlyList<RemoteWorkerRow> rows)
+    {
+        var table = new Table().Title("remote workers").AddColumns("id", "name", "peer", "steps", "steps/s", "batches", "duplicates",
+            "episodes", "staleness", "last seen");
+        if (rows.Count == 0) table.AddRow("none yet");
+        foreach (var w in rows)
+            table.AddRow($"{w.Worker}", Markup.Escape(w.Name), Markup.Escape(w.Peer), $"{w.Steps:N0}", $"{w.StepsPerS:F0}", $"{w.Batches:N0}",
+                $"{w.DuplicateBatches:N0}", $"{w.Episodes:N0}", $"{w.Staleness:F0}", $"{w.LastSeenSeconds:F1} s ago");
+        return table;
     }
 
     private static Table NewTable(string title, MetricsRow? row)

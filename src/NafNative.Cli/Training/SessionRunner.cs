@@ -13,11 +13,11 @@ public static class SessionRunner
 
     /// <inheritdoc cref="TrainingSession.Run"/>
     public static Result Run(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask, NafTrainer? resumeFrom,
-        CancellationToken cancellation, Action<MetricsRow>? progress = null, Action<string>? warn = null)
+        CancellationToken cancellation, Action<MetricsRow>? progress = null, Action<string>? warn = null, IRemoteWorkers? remote = null)
     {
         // The settings go into the run's TensorBoard event file as text, exactly as config.json holds them.
         var options = config.TrainingOptions() with { Settings = File.ReadAllText(run.ConfigPath) };
-        var summary = new TrainingSession(options, run.Files, createTask).Run(resumeFrom, cancellation, progress, warn);
+        var summary = new TrainingSession(options, run.Files, createTask, remote).Run(resumeFrom, cancellation, progress, warn);
         string backend = config.TrainingOptions().Device is null ? $"cpu: {summary.Device}" : $"{config.Backend}: {summary.Device}";
         // Interrupted (Ctrl-C, SIGTERM): the curves wait for a run that finishes its budget (naf train --resume).
         // They are a convenience on top of metrics.csv/evals.csv: a machine without the native plotting library still
@@ -31,7 +31,7 @@ public static class SessionRunner
         {
             try
             {
-                (time, steps) = LearningCurve.Write(run.Path, $"NAF on {config.Task}, {config.Workers} workers", run.Files.ReadMetrics(), run.Files.ReadEvals());
+                (time, steps) = LearningCurve.Write(run.Path, remote is null ? $"NAF on {config.Task}, {config.Workers} workers" : $"NAF on {config.Task}, {config.Workers} + remote workers", run.Files.ReadMetrics(), run.Files.ReadEvals());
             }
             catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException)
             {

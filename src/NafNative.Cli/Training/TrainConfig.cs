@@ -133,11 +133,13 @@ public sealed record TrainConfig
         return node as JsonObject ?? throw new ArgumentException($"config {path}: the top level must be a JSON object.");
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
-    public void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid field; with
+    /// <paramref name="remoteWorkers"/> (a learner serving workers in other processes) 0 worker threads are allowed.</summary>
+    public void Validate(bool remoteWorkers = false)
     {
         Wrap("task", () => Sim.TaskCatalog.Check(Task));
-        if (Workers is < 1 or > 256) Fail("workers", $"must be in [1, 256], got {Workers}");
+        int least = remoteWorkers ? 0 : 1;
+        if (Workers < least || Workers > 256) Fail("workers", $"must be in [{least}, 256], got {Workers}");
         if (Robots.Length > Workers) Fail("workers", $"= {Workers} is fewer than the {Robots.Length} robots; each robot needs its worker");
         if (Robots.Length > 0 && Task != "reach") Fail("task", $"robots run the reach task; got '{Task}'");
         if (!(RobotTimeScale >= 1 && RobotTimeScale <= 1000)) Fail("robot_time_scale", $"must be in [1, 1000], got {RobotTimeScale}");

@@ -85,6 +85,17 @@ public sealed class RunMetrics
         if (discarded) Volatile.Write(ref c.Discarded, c.Discarded + 1);
     }
 
+    /// <summary>Like <paramref name="steps"/> calls of <see cref="RecordStep"/> at once, for a batch of steps that
+    /// arrived together (a remote worker's); the same single-writer rule holds per slot.</summary>
+    public void RecordSteps(int worker, long steps, long safetyInterventions, long discarded)
+    {
+        ref var c = ref _workers[worker];
+        // Single writer per WorkerCounters (the caller serialises a slot): release stores, as in RecordStep.
+        Volatile.Write(ref c.Steps, c.Steps + steps);
+        if (safetyInterventions != 0) Volatile.Write(ref c.SafetyInterventions, c.SafetyInterventions + safetyInterventions);
+        if (discarded != 0) Volatile.Write(ref c.Discarded, c.Discarded + discarded);
+    }
+
     /// <summary>Worker thread: one episode ended. Staleness = learner updates since the snapshot it used was published.</summary>
     public void RecordEpisode(int worker, float episodeReturn, bool success, int steps, long staleness)
     {

@@ -30,22 +30,26 @@ public sealed class TrainingRun : IDisposable
 
     /// <remarks><c>watchdogPeriod</c> is each worker's watchdog period (<see cref="Worker.DefaultWatchdogPeriod"/> when
     /// null): a trip (a stalled policy or environment) stops the run with a <see cref="TimeoutException"/> naming the
-    /// worker. <c>timeProvider</c> is the watchdogs' clock (tests drive it by hand; the system clock when null).</remarks>
+    /// worker. <c>timeProvider</c> is the watchdogs' clock (tests drive it by hand; the system clock when null).
+    /// <c>remoteSlots</c> extra <see cref="RunMetrics"/> worker slots, after the threads' own, for experience that
+    /// arrives from outside the process (remote workers); with some, the run may have no worker threads at all.</remarks>
     public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing,
-        double timeScale = 1.0, TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null)
+        double timeScale = 1.0, TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, int remoteSlots = 0)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(ring);
         ArgumentNullException.ThrowIfNull(workers);
-        if (workers.Count == 0) throw new ArgumentException("TrainingRun: at least one worker is needed.", nameof(workers));
+        ArgumentOutOfRangeException.ThrowIfNegative(remoteSlots);
+        if (workers.Count + remoteSlots == 0) throw new ArgumentException("TrainingRun: at least one worker (or remote slot) is needed.", nameof(workers));
         _setups = workers;
-        Metrics = new RunMetrics(workers.Count, updatesBefore: step.Steps);
+        Metrics = new RunMetrics(workers.Count + remoteSlots, updatesBefore: step.Steps);
         Publisher = new SnapshotPublisher();
         Ring = ring;
         ArgumentNullException.ThrowIfNull(learnerOptions);
         // Slack: each worker may run a few steps ahead of the ratio, so workers do not stall in lockstep.
-        var limiter = new RateLimiter(learnerOptions.UpdatesPerInsert, learnerOptions.MinReplayFill, insertSlack: 16L * workers.Count,
+        var limiter = new RateLimiter(learnerOptions.UpdatesPerInsert, learnerOptions.MinReplayFill, insertSlack: 16L * (workers.Count + remoteSlots),
             insertedBefore: ring.Inserted);
+        Limiter = limiter;
         _learner = new Learner(ring, step, Publisher, learnerOptions, Metrics, limiter);
         _workers = new Worker[workers.Count];
         for (int i = 0; i < workers.Count; i++)
@@ -68,6 +72,8 @@ public sealed class TrainingRun : IDisposable
 
     public RunMetrics Metrics { get; }
     public SnapshotPublisher Publisher { get; }
+    /// <summary>The updates/inserts ratio the learner and the worker threads respect; remote inserts ask it too.</summary>
+    public RateLimiter Limiter { get; }
     public ReplayRing Ring { get; }
 
     /// <summary>True once a thread has failed (the run is stopping).</summary>

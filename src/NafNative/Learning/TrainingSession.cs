@@ -20,16 +20,22 @@ public sealed class TrainingSession
     private readonly TrainingOptions _options;
     private readonly RunFolder _run;
     private readonly Func<string, int, IEnvironment> _createTask;
+    private readonly IRemoteWorkers? _remote;
 
-    public TrainingSession(TrainingOptions options, RunFolder run, Func<string, int, IEnvironment> createTask)
+    /// <remarks><c>remote</c>: workers in other processes that join the run (null: none); with them,
+    /// <see cref="TrainingOptions.Workers"/> may be 0 (a learner that only serves remote workers).</remarks>
+    public TrainingSession(TrainingOptions options, RunFolder run, Func<string, int, IEnvironment> createTask, IRemoteWorkers? remote = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(createTask);
-        if (options.Workers < 1) throw new ArgumentOutOfRangeException(nameof(options), options.Workers, "TrainingOptions.Workers must be at least 1.");
+        if (options.Workers < (remote is null ? 1 : 0))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Workers,
+                remote is null ? "TrainingOptions.Workers must be at least 1." : "TrainingOptions.Workers must not be negative.");
         _options = options;
         _run = run;
         _createTask = createTask;
+        _remote = remote;
     }
 
     /// <summary>What a finished session reports. <c>Interrupted</c>: the budget was not spent (the token was
@@ -58,9 +64,11 @@ public sealed class TrainingSession
         Action<string>? warn = null)
     {
         var envs = new IEnvironment[_options.Workers];
+        IEnvironment? evalEnvironment = null;
         try
         {
             for (int i = 0; i < envs.Length; i++) envs[i] = _createTask(_options.Task, i);
+            evalEnvironment = _createTask(_options.Task, -1);
         }
         catch
         {
@@ -68,15 +76,20 @@ public sealed class TrainingSession
             foreach (var e in envs) e?.Dispose();
             throw;
         }
-        var naf = _options.Network(envs[0].ObservationSize, envs[0].ActionSize);
-        if (_options.Device is not GpuDevice device) return Run(resumeFrom ?? new NafTrainer(naf), null, envs, naf, resumeFrom is not null, cancellation, progress, warn);
-        using var gpu = resumeFrom is null ? new GpuNafTrainer(naf, device) : new GpuNafTrainer(resumeFrom, device);
-        return Run(null, gpu, envs, naf, resumeFrom is not null, cancellation, progress, warn);
+        using (evalEnvironment)
+        {
+            // Without worker threads (only remote workers) the evaluation environment gives the task's sizes.
+            var shape = envs.Length > 0 ? envs[0] : evalEnvironment;
+            var naf = _options.Network(shape.ObservationSize, shape.ActionSize);
+            if (_options.Device is not GpuDevice device) return Run(resumeFrom ?? new NafTrainer(naf), null, envs, evalEnvironment, naf, resumeFrom is not null, cancellation, progress, warn);
+            using var gpu = resumeFrom is null ? new GpuNafTrainer(naf, device) : new GpuNafTrainer(resumeFrom, device);
+            return Run(null, gpu, envs, evalEnvironment, naf, resumeFrom is not null, cancellation, progress, warn);
+        }
     }
 
     // Exactly one of cpu/gpu is set. Checkpoints and evaluations read a CPU NafTrainer: the CPU trainer itself, or
     // the GPU trainer's state downloaded into one (on the learner thread between updates, or after the run).
-    private Summary Run(NafTrainer? cpu, GpuNafTrainer? gpu, IEnvironment[] envs, NafOptions naf, bool resumed, CancellationToken cancellation,
+    private Summary Run(NafTrainer? cpu, GpuNafTrainer? gpu, IEnvironment[] envs, IEnvironment evalEnvironment, NafOptions naf, bool resumed, CancellationToken cancellation,
         Action<MetricsRow>? progress, Action<string>? warn)
     {
         var failures = new PeriodicWriteFailures();
@@ -118,11 +131,10 @@ public sealed class TrainingSession
                 unchecked(_options.Seed * 1000 + i + (int)episodeOffset));
 
         long startUpdates = trainer.Steps;
-        var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale);
+        var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale, remoteSlots: _remote?.Slots ?? 0);
         var clock = Stopwatch.StartNew();
         double lastMetrics = 0, lastCheckpoint = 0, lastEval = 0;
         long lastEvalSteps = stepsBefore;
-        using var evalEnvironment = _createTask(_options.Task, -1);
         // A resumed run keeps competing against the best evaluation it already kept in best.naf.
         var best = _run.ReadBestEval() ?? (double.NegativeInfinity, double.NegativeInfinity);
         var previous = (Time: 0.0, Steps: 0L, Updates: 0L);
@@ -132,6 +144,7 @@ public sealed class TrainingSession
         try
         {
             run.Start();
+            _remote?.Start(new RemoteRunParts(ring, run.Publisher, run.Metrics, run.Limiter, envs.Length, _options.Task, naf, _run.Path, run.Stopping));
             run.Wait(metrics =>
             {
                 double now = clock.Elapsed.TotalSeconds;
@@ -147,6 +160,7 @@ public sealed class TrainingSession
                     failures.Try(RunFolder.WorkersFile, () => _run.AppendWorkers(row.WallSeconds, row.Workers), checkpoint: false);
                     if (events is not null) failures.Try(events.Path, () => events.WriteScalars(row.EnvSteps, RunScalars.Of(row)), checkpoint: false);
                     progress?.Invoke(row);
+                    _remote?.Report(row);
                     lastMetrics = now;
                 }
                 bool evalDue = _options.EvalEverySteps is long every ? steps - lastEvalSteps >= every : now - lastEval >= _options.EvalEverySeconds;
@@ -175,7 +189,9 @@ public sealed class TrainingSession
         }
         finally
         {
-            run.Dispose();
+            // Remote workers first: no insert may race the run's shutdown and final checkpoint.
+            try { _remote?.Stop(); }
+            finally { run.Dispose(); }
         }
         foreach (string message in failures.TakeNew()) warn?.Invoke(message);
         // Every thread has stopped: the trainer is quiescent, so this checkpoint is consistent. It is the one write

@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Sockets;
+using NafNative.Learning;
+using NUnit.Framework;
+
+namespace NafNative.Remote.Tests;
+
+/// <summary>naf learner and naf worker as two processes (loopback): the learner trains from remote experience only,
+/// and when it is SIGKILLed and restarted (--resume) the same worker process finds it again.</summary>
+[NonParallelizable]
+[CancelAfter(180_000)]
+public sealed class LearnerProcessTests
+{
+    private string _dir = "";
+
+    [SetUp]
+    public void SetUp()
+    {
+        if (!OperatingSystem.IsLinux()) Assert.Ignore("POSIX signals: Linux only");
+        Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), $"nafnative-learner-{Guid.NewGuid():N}"));
+        // Small and quick: checkpoints every second (so a SIGKILL leaves one), a short evaluation.
+        File.WriteAllText(Path.Combine(_dir, "config.json"),
+            """{ "checkpoint_every_seconds": 1, "eval_every_seconds": 1000, "eval_episodes": 2, "min_replay_fill": 500, "hidden": [32, 32] }""");
+    }
+
+    [TearDown]
+    public void TearDown() => Directory.Delete(_dir, recursive: true);
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    private string[] Learner(int port, string steps, bool resume) =>
+    [
+        "learner", "--task", "reach", "--listen", $"127.0.0.1:{port}", "--out", Path.Combine(_dir, "run"), "--steps", steps,
+        .. resume ? new[] { "--resume" } : ["--config", Path.Combine(_dir, "config.json")],
+    ];
+
+    [Test]
+    public void Learner_KilledAndResumed_TheSameWorkerProcessCarriesOnAndTheRunFinishes()
+    {
+        int port = FreePort();
+        string run = Path.Combine(_dir, "run");
+        using var worker = new NafProcess(["worker", "--connect", $"http://127.0.0.1:{port}", "--task", "reach", "--name", "arm-e2e"]);
+        using (var first = new NafProcess(Learner(port, "10000000", resume: false)))
+        {
+            first.WaitUntil(() => File.Exists(Path.Combine(run, RunFolder.CheckpointFile)) && first.Err.Contains("remote   "), 90,
+                "the learner checkpointed with a remote worker in its table");
+            first.Signal(9);
+            Assert.That(first.WaitForExit(TimeSpan.FromSeconds(10)), Is.True);
+        }
+        Assert.That(worker.HasExited, Is.False, "the worker outlives its learner");
+        using var second = new NafProcess(Learner(port, "3000", resume: true));
+        Assert.That(second.WaitForExit(TimeSpan.FromSeconds(120)), Is.True, "the resumed learner finishes its budget from remote steps alone");
+        worker.Signal(15);
+        Assert.That(worker.WaitForExit(TimeSpan.FromSeconds(15)), Is.True);
+        var csv = File.ReadAllLines(Path.Combine(run, "remote_workers.csv"));
+        var (evalOut, evalErr) = (new StringWriter(), new StringWriter());
+        int evalExit = NafNative.Cli.Program.Run(["eval", "--run", run, "--episodes", "2", "--checkpoint", "latest"], evalOut, evalErr);
+        Assert.Multiple(() =>
+        {
+            Assert.That(second.ExitCode, Is.Zero, second.Err);
+            Assert.That(second.Out, Does.StartWith("finished: "));
+            Assert.That(worker.ExitCode, Is.EqualTo(143), worker.Err);
+            Assert.That(worker.Out, Does.Contain("2 registrations"), "it registered again with the restarted learner");
+            Assert.That(csv[0], Is.EqualTo("wall_seconds,worker,name,peer,steps,steps_per_s,transitions,batches,duplicate_batches,episodes,staleness,last_seen_s"));
+            Assert.That(csv.Skip(1), Has.Some.Contains(",arm-e2e,"), "per-worker metrics rows");
+            Assert.That(evalExit, Is.Zero, $"naf eval of a learner's run (0 worker threads): {evalErr}");
+        });
+    }
+}
