@@ -9,10 +9,18 @@ namespace NafNative.Hardware.Tests.EtherCat;
 [NonParallelizable]
 public sealed class EcRecoveryTests
 {
+    // The policy watchdog is not what these tests are about: 1 s leaves room for a test thread starved on a loaded
+    // machine (100 ms tripped during a reset motion while CI built the next test project).
+    private static void Recovering(System.Text.Json.Nodes.JsonObject doc)
+    {
+        doc["recover_between_episodes"] = true;
+        doc["watchdog_ms"] = 1000;
+    }
+
     [Test]
     public void SafeOpErrorMidEpisode_StopsTheArmFirst_ThenTheNextResetRecoversAndTheArmMovesAgain()
     {
-        using var robot = new EcRobot(doc => doc["recover_between_episodes"] = true);
+        using var robot = new EcRobot(Recovering);
         robot.Controller.Start();
         using var task = new RobotReachTask(robot.Controller, ownsController: false);
         var observation = new float[task.ObservationSize];
@@ -45,7 +53,7 @@ public sealed class EcRecoveryTests
     [Test]
     public void SafeOpErrorDuringTheResetMotion_IsRecovered_AndTheEpisodeStartsAtHome()
     {
-        using var robot = new EcRobot(doc => doc["recover_between_episodes"] = true);
+        using var robot = new EcRobot(Recovering);
         robot.Controller.Start();
         using var task = new RobotReachTask(robot.Controller, ownsController: false);
         var observation = new float[task.ObservationSize];
@@ -59,7 +67,7 @@ public sealed class EcRecoveryTests
     [Test]
     public void DriveFault_IsNotResetByRecovery_TheRunStopsNamingTheErrorCode()
     {
-        using var robot = new EcRobot(doc => doc["recover_between_episodes"] = true);
+        using var robot = new EcRobot(Recovering);
         robot.Controller.Start();
         using var task = new RobotReachTask(robot.Controller, ownsController: false);
         var observation = new float[task.ObservationSize];
