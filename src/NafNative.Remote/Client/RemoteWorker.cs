@@ -121,7 +121,7 @@ public sealed class RemoteWorker
                     _batch.Add(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
                     episodeReturn += result.Reward;
                     _next.AsSpan().CopyTo(_observation);
-                    if (settings.RealTime) WaitUntil(clock, ++paced * period, cancellation);
+                    if (settings.RealTime) RealTimePacing.WaitUntil(clock, ++paced * period, cancellation);
                 }
                 while (!result.Done);
                 Episodes++;
@@ -222,15 +222,4 @@ public sealed class RemoteWorker
     }
 
     private static int EpisodeSeed(int seed, long episode) => unchecked((int)((uint)seed * 2654435761u + (uint)episode * 40503u));
-
-    private static void WaitUntil(Stopwatch clock, double seconds, CancellationToken cancellation)
-    {
-        while (!cancellation.IsCancellationRequested)
-        {
-            double left = seconds - clock.Elapsed.TotalSeconds;
-            if (left <= 0) return;
-            if (left > 0.002) cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(left - 0.0015));
-            else Thread.SpinWait(50);
-        }
-    }
 }

@@ -135,7 +135,7 @@ public sealed class Worker
                     result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
                 _next.AsSpan().CopyTo(_observation);
-                if (_pacing == Pacing.RealTime) WaitUntil(clock, ++paced * period, cancellation);
+                if (_pacing == Pacing.RealTime) RealTimePacing.WaitUntil(clock, ++paced * period, cancellation);
             }
             while (!result.Done);
 
@@ -171,17 +171,4 @@ public sealed class Worker
     private void ThrowTripped(WatchdogTrip trip) => throw TripError(trip);
 
     private int EpisodeSeed(long episode) => unchecked((int)((uint)_seed * 2654435761u + (uint)episode * 40503u + (uint)_id * 97u));
-
-    // Wait on the token for the coarse part (cancellation wakes it at once; a long control period, such as a slowed
-    // time scale, never delays a stop), spin for the last millisecond: a timed wait alone overshoots by ~1 ms on Linux.
-    private static void WaitUntil(Stopwatch clock, double seconds, CancellationToken cancellation)
-    {
-        while (!cancellation.IsCancellationRequested)
-        {
-            double left = seconds - clock.Elapsed.TotalSeconds;
-            if (left <= 0) return;
-            if (left > 0.002) cancellation.WaitHandle.WaitOne(TimeSpan.FromSeconds(left - 0.0015));
-            else Thread.SpinWait(50);
-        }
-    }
 }
