@@ -57,8 +57,7 @@ internal static class ExperimentCommand
                     {
                         if (interrupt.Token.IsCancellationRequested) break;
                         stderr.WriteLine($"naf experiment workers: {cfg.Workers} worker(s), {cfg.Minutes} min, time scale {cfg.TimeScale}");
-                        var run = RunDirectory.CreateNew(Path.Combine(root, $"workers-{cfg.Workers}"), cfg);
-                        var summary = SessionRunner.Run(cfg, run, cfg.CreateSimulatedTask, null, interrupt.Token, new ProgressPrinter(stderr).Print).Session;
+                        var (run, summary) = SessionRunner.RunExperiment(cfg, Path.Combine(root, $"workers-{cfg.Workers}"), replace: false, stderr, interrupt.Token);
                         results.Add(WorkerScalingRow.From(cfg, run, summary, targetSuccess));
                     }
                 }

@@ -59,9 +59,7 @@ internal static class ExperimentRobotsCommand
                     {
                         if (interrupt.Token.IsCancellationRequested) break;
                         stderr.WriteLine($"naf experiment robots: {taskName}, {n} robot(s), variation {parse.GetValue(variation)}, seed {seed}, {cfg.Steps} env steps");
-                        var run = RunDirectory.CreateNew(Path.Combine(root, $"robots-{n}__seed-{seed}"), cfg, replace: true);
-                        run.WriteRobots(cfg.SimulatedRobots());
-                        var summary = SessionRunner.Run(cfg, run, cfg.CreateSimulatedTask, null, interrupt.Token, new ProgressPrinter(stderr).Print).Session;
+                        var (run, summary) = SessionRunner.RunExperiment(cfg, Path.Combine(root, $"robots-{n}__seed-{seed}"), replace: true, stderr, interrupt.Token);
                         if (summary.Interrupted) break;
                         // Every run is judged on the same robots: the widest run's workers 0…N−1 (robot k is the same
                         // robot in every run of a seed) and the held-out ones.

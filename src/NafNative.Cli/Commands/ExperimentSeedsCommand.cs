@@ -64,9 +64,7 @@ internal static class ExperimentSeedsCommand
                         if (interrupt.Token.IsCancellationRequested) break;
                         stderr.WriteLine($"naf experiment seeds: {cfg.Task}, seed {cfg.Seed}, " +
                             (cfg.Steps is long budget ? $"{budget} env steps" : $"{cfg.Minutes} min") + $", {cfg.Workers} workers");
-                        var run = RunDirectory.CreateNew(Path.Combine(root, $"seed-{cfg.Seed}"), cfg, replace: true);
-                        run.WriteRobots(cfg.SimulatedRobots());
-                        var summary = SessionRunner.Run(cfg, run, cfg.CreateSimulatedTask, null, interrupt.Token, new ProgressPrinter(stderr).Print).Session;
+                        var (run, summary) = SessionRunner.RunExperiment(cfg, Path.Combine(root, $"seed-{cfg.Seed}"), replace: true, stderr, interrupt.Token);
                         if (summary.Interrupted) break;
                         double best = Evaluate(cfg.Task, run.Path, "best", evalEpisodes);
                         double final = Evaluate(cfg.Task, run.Path, "latest", evalEpisodes);

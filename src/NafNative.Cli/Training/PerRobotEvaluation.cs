@@ -42,7 +42,7 @@ public static class PerRobotEvaluation
         var rows = new List<Row>();
         for (int i = 0; i < doors.Length; i++)
         {
-            using var environment = new Sim.Tasks.DoorSuiteEnvironment(doors, fixedDoor: i);
+            using var environment = new Sim.Tasks.DoorTask(doors[i].Options());
             RunCommand.CheckFits(trainer, environment, checkpoint);
             var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, episodes, seed);
             rows.Add(new Row($"{suite}/{doors[i].Name}", i, config.DoorSuite != suite, result.SuccessRate, result.Successes, result.Episodes,

@@ -11,6 +11,16 @@ public static class SessionRunner
     /// <summary>The session's summary, the backend in words, and the curves (or why they were not drawn).</summary>
     public sealed record Result(TrainingSession.Summary Session, string Backend, string CurveTimePath, string CurveStepsPath);
 
+    /// <summary>One run of an experiment: a run folder at <paramref name="folder"/> (with robots.json for varied
+    /// robots), trained on the simulated tasks with progress lines on <paramref name="error"/>.</summary>
+    public static (RunDirectory Run, TrainingSession.Summary Summary) RunExperiment(TrainConfig config, string folder, bool replace,
+        TextWriter error, CancellationToken cancellation)
+    {
+        var run = RunDirectory.CreateNew(folder, config, replace);
+        run.WriteRobots(config.SimulatedRobots());
+        return (run, Run(config, run, config.CreateSimulatedTask, null, cancellation, new ProgressPrinter(error).Print).Session);
+    }
+
     /// <inheritdoc cref="TrainingSession.Run"/>
     public static Result Run(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask, NafTrainer? resumeFrom,
         CancellationToken cancellation, Action<MetricsRow>? progress = null, Action<string>? warn = null, IRemoteWorkers? remote = null)

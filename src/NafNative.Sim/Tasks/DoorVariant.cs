@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
 using NafNative.Sim.Mujoco;
+using NafNative.Storage;
 
 namespace NafNative.Sim.Tasks;
 
@@ -79,13 +80,14 @@ public sealed record DoorVariant
         string path = Path.Combine(folder, "door.xml");
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(folder);
+            // Every file written whole, then renamed (includes first, the door last): another worker or process loading
+            // the same variant never reads a part of one.
             foreach (string include in new[] { "common.xml", "iiwa14_gripper.xml", "iiwa14_actuators.xml" })
-                File.Copy(Path.Combine(MujocoModels.Directory, include), Path.Combine(folder, include), overwrite: true);
-            // Written whole, then renamed: another worker loading the same variant never reads a part.
-            string temp = $"{path}.tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}";
-            File.WriteAllText(temp, xml);
-            File.Move(temp, path, overwrite: true);
+            {
+                byte[] bytes = File.ReadAllBytes(Path.Combine(MujocoModels.Directory, include));
+                AtomicFile.Write(Path.Combine(folder, include), file => file.Write(bytes));
+            }
+            AtomicFile.Write(path, file => file.Write(Encoding.UTF8.GetBytes(xml)));
         }
         return new DoorOptions { Direction = Direction, ModelFile = path, LatchStiffness = LatchStiffness };
     }

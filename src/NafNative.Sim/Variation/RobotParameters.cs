@@ -9,11 +9,6 @@ namespace NafNative.Sim.Variation;
 public sealed record RobotParameters(int Worker, double[] JointOffsetsRad, double[] MassScales, double[] DampingScales,
     double[] GainScales, int LatencySteps, double JointAngleNoiseRad, double JointVelocityNoise, double ActionNoise)
 {
-    /// <summary>Whether this robot is the nominal one in every respect.</summary>
-    public bool IsNominal =>
-        JointOffsetsRad.All(v => v == 0) && MassScales.All(v => v == 1) && DampingScales.All(v => v == 1) && GainScales.All(v => v == 1)
-        && LatencySteps == 0 && JointAngleNoiseRad == 0 && JointVelocityNoise == 0 && ActionNoise == 0;
-
     /// <summary>Draws robot <paramref name="worker"/> of a run seeded <paramref name="seed"/> with <paramref name="joints"/>
     /// joints: the same (seed, worker) always gives the same robot, and different workers different ones.</summary>
     public static RobotParameters Draw(VariationRanges ranges, int seed, int worker, int joints)

@@ -44,15 +44,18 @@ public sealed record RobotVariation
     public VariationRanges Resolve(int worker)
     {
         Validate();
-        var ranges = Override(Presets[Preset]);
+        var ranges = Shared;
         if (Workers is not null && Workers.TryGetValue(worker.ToString(System.Globalization.CultureInfo.InvariantCulture), out var own))
             ranges = own.Override(ranges);
         return ranges;
     }
 
-    /// <summary>Whether no worker can differ from the nominal robot.</summary>
+    /// <summary>Whether no worker can differ from the nominal robot: the ranges every worker resolves to are zero.</summary>
     [JsonIgnore]
-    public bool IsNone => Presets[Preset].IsZero && Override(Presets[Preset]).IsZero && (Workers is null || Workers.Values.All(w => w.Override(Presets[Preset]).IsZero));
+    public bool IsNone => Shared.IsZero && (Workers is null || Workers.Values.All(w => w.Override(Shared).IsZero));
+
+    // The preset with this record's fields over it: what a worker without its own replacements draws from.
+    private VariationRanges Shared => Override(Presets[Preset]);
 
     private VariationRanges Override(VariationRanges r) => new(JointOffsetDeg ?? r.JointOffsetDeg, MassPct ?? r.MassPct, DampingPct ?? r.DampingPct,
         GainPct ?? r.GainPct, LatencySteps ?? r.LatencySteps, JointAngleNoiseRad ?? r.JointAngleNoiseRad,

@@ -13,7 +13,7 @@ public sealed class VariedEnvironment : IEnvironment
 {
     private readonly IEnvironment _inner;
     private readonly int _joints;
-    private readonly float[] _noisy, _queue;
+    private readonly float[] _delayed, _queue;
     private int _queueHead;
     private SimRandom _noise;
 
@@ -33,7 +33,7 @@ public sealed class VariedEnvironment : IEnvironment
         _inner = inner;
         _joints = joints;
         Robot = robot;
-        _noisy = new float[inner.ActionSize];
+        _delayed = new float[inner.ActionSize];
         _queue = new float[(robot.LatencySteps + 1) * inner.ActionSize];
     }
 
@@ -75,8 +75,8 @@ public sealed class VariedEnvironment : IEnvironment
             slot[i] = Robot.ActionNoise == 0 || !float.IsFinite(action[i]) ? action[i]
                 : Math.Clamp(action[i] + (float)(Robot.ActionNoise * Gaussian()), -1f, 1f);
         _queueHead = (_queueHead + 1) % (Robot.LatencySteps + 1);
-        _queue.AsSpan(_queueHead * a, a).CopyTo(_noisy);
-        var result = _inner.Step(Robot.LatencySteps == 0 ? slot : _noisy, observation);
+        _queue.AsSpan(_queueHead * a, a).CopyTo(_delayed);
+        var result = _inner.Step(Robot.LatencySteps == 0 ? slot : _delayed, observation);
         Sense(observation);
         return result;
     }
