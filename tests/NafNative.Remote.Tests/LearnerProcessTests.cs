@@ -53,7 +53,10 @@ public sealed class LearnerProcessTests
             Assert.That(first.WaitForExit(TimeSpan.FromSeconds(10)), Is.True);
         }
         Assert.That(worker.HasExited, Is.False, "the worker outlives its learner");
-        using var second = new NafProcess(Learner(port, "3000", resume: true));
+        // --steps counts the whole run, and a busy machine may have checkpointed well past any fixed figure before the
+        // kill: give the resumed learner 3,000 steps beyond what its checkpoint carried, so it has to hear from the worker.
+        long carried = Directory.EnumerateFiles(run, "replay-*.naf").Select(f => NafNative.Replay.ReplayFile.Verify(f).EnvSteps).DefaultIfEmpty(0).Max();
+        using var second = new NafProcess(Learner(port, (carried + 3000).ToString(System.Globalization.CultureInfo.InvariantCulture), resume: true));
         Assert.That(second.WaitForExit(TimeSpan.FromSeconds(120)), Is.True, "the resumed learner finishes its budget from remote steps alone");
         worker.Signal(15);
         Assert.That(worker.WaitForExit(TimeSpan.FromSeconds(15)), Is.True);
