@@ -72,6 +72,8 @@ public sealed record RobotDescription
     public required double JointMargin { get; init; }
     public required Vector3 WorkspaceMin { get; init; }
     public required Vector3 WorkspaceMax { get; init; }
+    /// <summary>workspace.rule: "slide" (default: only the outward part of a motion is removed at the box) or "stop".</summary>
+    public WorkspaceRule WorkspaceRule { get; init; } = WorkspaceRule.Slide;
     public required double[] Home { get; init; }
     /// <summary>Fastest joint speed (rad/s) of the reset motion to the home pose.</summary>
     public required double HomeSpeed { get; init; }
@@ -99,7 +101,7 @@ public sealed record RobotDescription
         }
         var period = ControlPeriod;
         return new SafetyLimits(vmax, lo, hi, (float)JointMargin, WorkspaceMin, WorkspaceMax, period,
-            WatchdogPeriod < period ? period : WatchdogPeriod);
+            WatchdogPeriod < period ? period : WatchdogPeriod) { WorkspaceRule = WorkspaceRule };
     }
 
     /// <summary>Loads and validates a robot file.</summary>
@@ -236,6 +238,12 @@ public sealed record RobotDescription
         Vector3 wmin = Vec(w.Numbers("min", 3)), wmax = Vec(w.Numbers("max", 3));
         for (int a = 0; a < 3; a++)
             if (!(wmin[a] < wmax[a])) throw w.Error("workspace.max", $"[{a}] = {wmax[a]} is not above workspace.min[{a}] = {wmin[a]}");
+        var rule = w.OptionalString("rule") switch
+        {
+            null or "slide" => WorkspaceRule.Slide,
+            "stop" => WorkspaceRule.Stop,
+            string other => throw w.Error("workspace.rule", $"= '{other}' is not 'slide' or 'stop'"),
+        };
         w.RefuseUnknown();
 
         double[] home = f.Numbers("home", n);
@@ -294,7 +302,7 @@ public sealed record RobotDescription
             Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs, EtherCatLrwPerCycle = lrwPerCycle,
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
             WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime, RecoverBetweenEpisodes = recover,
-            JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
+            JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, WorkspaceRule = rule, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,
             Kinematics = kinematics, KinematicsName = kinematicsName, Reach = reach,
         };
         var homePosition = kinematics.EndEffectorPosition(Array.ConvertAll(home, x => (float)x));

@@ -50,15 +50,16 @@ public sealed class ArmCommandFilter
     }
 
     /// <summary>Limits for a filter on <paramref name="model"/>: its velocity limits and joint ranges (kept
-    /// <paramref name="jointMargin"/> inside), the workspace box, the control period and a watchdog of four periods.</summary>
-    public static SafetyLimits CreateLimits(ArmModel model, double controlRate, double jointMargin, Vec3 workspaceMin, Vec3 workspaceMax)
+    /// <paramref name="jointMargin"/> inside), the workspace box and its rule, the control period and a watchdog of four periods.</summary>
+    public static SafetyLimits CreateLimits(ArmModel model, double controlRate, double jointMargin, Vec3 workspaceMin, Vec3 workspaceMax,
+        WorkspaceRule workspaceRule = WorkspaceRule.Slide)
     {
         ArgumentNullException.ThrowIfNull(model);
         static float[] F(double[] v) => Array.ConvertAll(v, x => (float)x);
         static Vector3 V(Vec3 v) => new((float)v.X, (float)v.Y, (float)v.Z);
         var period = TimeSpan.FromSeconds(1.0 / controlRate);
         return new SafetyLimits(F(model.MaxVelocities), F(model.LowerLimits), F(model.UpperLimits), (float)jointMargin,
-            V(workspaceMin), V(workspaceMax), period, 4 * period);
+            V(workspaceMin), V(workspaceMax), period, 4 * period) { WorkspaceRule = workspaceRule };
     }
 
     /// <summary>Writes the joint velocity command for <paramref name="action"/> (first <c>n</c> entries) at joint

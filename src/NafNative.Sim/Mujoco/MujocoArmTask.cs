@@ -78,7 +78,8 @@ public abstract class MujocoArmTask : IEnvironment
             _executed = new float[ActionSize];
             ObservationSize = CommonObservationSize + extraObservations;
             var limits = options.SafetyEnabled
-                ? ArmCommandFilter.CreateLimits(options.Model, options.ControlRate, options.SafetyJointMargin, options.WorkspaceMin, options.WorkspaceMax)
+                ? ArmCommandFilter.CreateLimits(options.Model, options.ControlRate, options.SafetyJointMargin, options.WorkspaceMin, options.WorkspaceMax,
+                    options.WorkspaceRule)
                 : null;
             _commands = new ArmCommandFilter(options.Model, options.ActionScale, limits, GetType().Name);
         }

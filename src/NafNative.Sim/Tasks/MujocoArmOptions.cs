@@ -42,6 +42,9 @@ public abstract record MujocoArmOptions
     /// <inheritdoc cref="WorkspaceMin"/>
     public Vec3 WorkspaceMax { get; init; } = new(0.95, 0.60, 1.00);
 
+    /// <summary>What the filter does at the box: slide along it (default) or stop (see <see cref="Safety.WorkspaceRule"/>).</summary>
+    public Safety.WorkspaceRule WorkspaceRule { get; init; } = Safety.WorkspaceRule.Slide;
+
     /// <summary>Positions in the observation are (p − ObservationCenter) / PositionScale.</summary>
     public Vec3 ObservationCenter { get; init; } = new(0.55, 0, 0.35);
 

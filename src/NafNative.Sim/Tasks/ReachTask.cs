@@ -72,7 +72,7 @@ public sealed class ReachTask : IEnvironment
     {
         ArgumentNullException.ThrowIfNull(options);
         return ArmCommandFilter.CreateLimits(options.Model, options.Simulator.ControlRate, options.SafetyJointMargin,
-            options.WorkspaceMin, options.WorkspaceMax);
+            options.WorkspaceMin, options.WorkspaceMax, options.WorkspaceRule);
     }
 
     public string Name => "reach";

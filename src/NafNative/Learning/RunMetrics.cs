@@ -81,6 +81,7 @@ public sealed class RunMetrics
             if ((kinds & SafetyInterventions.VelocityClamped) != 0) Volatile.Write(ref c.VelocityClamped, c.VelocityClamped + 1);
             if ((kinds & SafetyInterventions.JointLimit) != 0) Volatile.Write(ref c.JointLimit, c.JointLimit + 1);
             if ((kinds & SafetyInterventions.Workspace) != 0) Volatile.Write(ref c.Workspace, c.Workspace + 1);
+            if ((kinds & SafetyInterventions.WorkspaceSlid) != 0) Volatile.Write(ref c.WorkspaceSlid, c.WorkspaceSlid + 1);
         }
         if (discarded) Volatile.Write(ref c.Discarded, c.Discarded + 1);
     }
@@ -111,7 +112,7 @@ public sealed class RunMetrics
     public RunMetricsSnapshot Read(int recentEpisodes = 20)
     {
         long[] steps = new long[_workers.Length];
-        long interventions = 0, discarded = 0, velocity = 0, joint = 0, workspace = 0;
+        long interventions = 0, discarded = 0, velocity = 0, joint = 0, workspace = 0, slid = 0;
         for (int i = 0; i < _workers.Length; i++)
         {
             steps[i] = Volatile.Read(ref _workers[i].Steps);
@@ -120,6 +121,7 @@ public sealed class RunMetrics
             velocity += Volatile.Read(ref _workers[i].VelocityClamped);
             joint += Volatile.Read(ref _workers[i].JointLimit);
             workspace += Volatile.Read(ref _workers[i].Workspace);
+            slid += Volatile.Read(ref _workers[i].WorkspaceSlid);
         }
         EpisodeRecord[] recent;
         long episodes;
@@ -133,7 +135,7 @@ public sealed class RunMetrics
         return new RunMetricsSnapshot(ElapsedSeconds, Updates, Volatile.Read(ref _lastLoss), steps, interventions, episodes, recent)
         {
             DiscardedSteps = discarded,
-            VelocityClamped = velocity, JointLimited = joint, WorkspaceStopped = workspace,
+            VelocityClamped = velocity, JointLimited = joint, WorkspaceStopped = workspace, WorkspaceSlid = slid,
             NonFiniteUpdates = Volatile.Read(ref _nonFiniteUpdates),
         };
     }
@@ -176,7 +178,7 @@ public sealed class RunMetrics
         return total;
     }
 
-    // One worker's counters alone on their cache line: 64 bytes of padding before, 16 after, so 80 bytes separate two
+    // One worker's counters alone on their cache line: 64 bytes of padding before, 8 after, so 72 bytes separate two
     // workers' counters (Disruptor-net's Sequence).
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
     private struct WorkerCounters
@@ -187,6 +189,7 @@ public sealed class RunMetrics
         [System.Runtime.InteropServices.FieldOffset(88)] public long VelocityClamped;
         [System.Runtime.InteropServices.FieldOffset(96)] public long JointLimit;
         [System.Runtime.InteropServices.FieldOffset(104)] public long Workspace;
+        [System.Runtime.InteropServices.FieldOffset(112)] public long WorkspaceSlid;
     }
 }
 
@@ -206,11 +209,12 @@ public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, flo
     /// counted in <see cref="StepsPerWorker"/>, not stored in the replay ring.</summary>
     public long DiscardedSteps { get; init; }
 
-    /// <summary>Steps on which the safety filter clamped a joint velocity, stopped a joint at its margin, or stopped the
-    /// arm at the workspace box (a step may count in several).</summary>
+    /// <summary>Steps on which the safety filter clamped a joint velocity, stopped a joint at its margin, stopped the
+    /// arm at the workspace box, or removed the outward part of its motion there (a step may count in several).</summary>
     public long VelocityClamped { get; init; }
     public long JointLimited { get; init; }
     public long WorkspaceStopped { get; init; }
+    public long WorkspaceSlid { get; init; }
 
     /// <summary>Updates skipped because their loss or gradient was NaN or ±∞ (counted in <see cref="Updates"/>).</summary>
     public long NonFiniteUpdates { get; init; }

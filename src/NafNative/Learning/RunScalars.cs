@@ -14,6 +14,7 @@ public static class RunScalars
         ("replay/fill", "replay_fill"), ("replay/superseded_inserts", "superseded_inserts"), ("replay/torn_retries", "torn_retries"),
         ("safety/interventions", "safety_interventions"), ("safety/velocity_clamped", "safety_velocity_clamped"),
         ("safety/joint_limited", "safety_joint_limited"), ("safety/workspace_stopped", "safety_workspace_stopped"),
+        ("safety/workspace_slid", "safety_workspace_slid"),
         ("sim/physics_resets", "physics_resets"), ("run/checkpoint_failures", "checkpoint_failures"),
     ];
 
@@ -35,7 +36,7 @@ public static class RunScalars
             row.SuccessRate, row.MeanReturn, row.Episodes, row.Loss, row.NonFiniteUpdates,
             row.UpdatesPerS, row.StepsPerS, row.Updates, row.Staleness,
             row.ReplayFill, row.SupersededInserts, row.TornRetries,
-            row.SafetyInterventions, row.VelocityClamped, row.JointLimited, row.WorkspaceStopped,
+            row.SafetyInterventions, row.VelocityClamped, row.JointLimited, row.WorkspaceStopped, row.WorkspaceSlid,
             row.PhysicsResets, row.CheckpointFailures,
         ];
         var scalars = new (string, double)[values.Length];

@@ -291,7 +291,7 @@ public sealed class TrainingSession
         var row = new MetricsRow(m.ElapsedSeconds, stepsBefore + steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
             (steps - previous.Steps) / dt, ring.Count, m.Episodes, m.MeanRecentReturn, m.RecentSuccessRate, m.MeanRecentStaleness,
             m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries, m.DiscardedSteps,
-            m.NonFiniteUpdates, VelocityClamped: m.VelocityClamped, JointLimited: m.JointLimited, WorkspaceStopped: m.WorkspaceStopped);
+            m.NonFiniteUpdates, VelocityClamped: m.VelocityClamped, JointLimited: m.JointLimited, WorkspaceStopped: m.WorkspaceStopped, WorkspaceSlid: m.WorkspaceSlid);
         previous = (m.ElapsedSeconds, steps, m.Updates);
         return row;
     }

@@ -26,9 +26,14 @@ namespace NafNative.Safety;
 /// q to q + v·dt beyond [lower + margin, upper − margin] is set to 0. Motion back toward the allowed interval is kept, so
 /// a joint found outside it can always return.</item>
 /// <item>Workspace: with p = FK(q) and p′ = FK(q + v·dt) (the caller's <see cref="IForwardKinematics"/>, evaluated on
-/// the command as filtered so far), if p′ lies outside the box and is not closer to it than p, every velocity is set
-/// to 0. Motion that brings an end effector found outside back toward the box is kept.</item>
+/// the command as filtered so far), if p′ lies outside the box and is not closer to it than p, the command is refused.
+/// Motion that brings an end effector found outside back toward the box is kept. A refused command is stopped (every
+/// velocity 0) under <see cref="WorkspaceRule.Stop"/>; under <see cref="WorkspaceRule.Slide"/> its outward part is
+/// removed instead (see <see cref="WorkspaceSlide"/>), and it is stopped only if what remains still fails the same
+/// exact test.</item>
 /// </list>
+/// <para>So under both rules every command that leaves the filter satisfies: speed within limit, joints inside their
+/// margins after one step, and p′ inside the box or closer to it than p, each checked on the command as sent.</para>
 /// <para>The prediction is one control step of constant joint velocity through exact forward kinematics (no Jacobian,
 /// no linearisation); the box should carry its own allowance for how far the arm moves in the time it takes to stop.</para>
 /// <para>Thread-safety: <see cref="Filter{TKinematics}"/> may be called from many threads at once; it allocates nothing.</para>
@@ -42,7 +47,7 @@ public sealed class SafetyFilter
     private readonly Vector3 _workspaceMin, _workspaceMax;
 
     // Counters: written by filtering threads (Interlocked.Increment), read by anyone (Volatile.Read).
-    private long _commands, _velocityClamps, _jointLimitStops, _workspaceStops, _faults;
+    private long _commands, _velocityClamps, _jointLimitStops, _workspaceStops, _workspaceSlides, _faults;
 
     public SafetyFilter(SafetyLimits limits)
     {
@@ -76,6 +81,9 @@ public sealed class SafetyFilter
 
     /// <summary>Commands stopped entirely because the end effector would leave (or move further out of) the box.</summary>
     public long WorkspaceStops => Volatile.Read(ref _workspaceStops);
+
+    /// <summary>Commands whose outward part was removed at the workspace box (<see cref="WorkspaceRule.Slide"/>).</summary>
+    public long WorkspaceSlides => Volatile.Read(ref _workspaceSlides);
 
     /// <summary>Commands replaced by zero velocity because an input held NaN or ±∞.</summary>
     public long Faults => Volatile.Read(ref _faults);
@@ -132,10 +140,19 @@ public sealed class SafetyFilter
             {
                 Vector3 now = kinematics.EndEffectorPosition(jointPositions);
                 if (!IsFinite(now)) return Fault(filtered);
-                if (outsideThen >= DistanceOutside(now))
+                float outsideNow = DistanceOutside(now);
+                if (outsideThen >= outsideNow)
                 {
-                    filtered.Clear();
-                    result |= SafetyInterventions.Workspace;
+                    if (Limits.WorkspaceRule == WorkspaceRule.Slide
+                        && WorkspaceSlide.TryRemoveOutward(this, jointPositions, kinematics, now, outsideNow, then, filtered))
+                    {
+                        result |= SafetyInterventions.WorkspaceSlid;
+                    }
+                    else
+                    {
+                        filtered.Clear();
+                        result |= SafetyInterventions.Workspace;
+                    }
                 }
             }
         }
@@ -144,8 +161,25 @@ public sealed class SafetyFilter
         if ((result & SafetyInterventions.VelocityClamped) != 0) Interlocked.Increment(ref _velocityClamps);
         if ((result & SafetyInterventions.JointLimit) != 0) Interlocked.Increment(ref _jointLimitStops);
         if ((result & SafetyInterventions.Workspace) != 0) Interlocked.Increment(ref _workspaceStops);
+        if ((result & SafetyInterventions.WorkspaceSlid) != 0) Interlocked.Increment(ref _workspaceSlides);
         return result;
     }
+
+    /// <summary>The speed and joint-range rules applied to one joint's velocity (also used on a slid command, whose
+    /// joint velocities the projection changed).</summary>
+    internal float SpeedAndRange(int joint, float v, float position)
+    {
+        float limit = _maxVelocity[joint];
+        v = Math.Clamp(v, -limit, limit);
+        float predicted = position + v * _dt;
+        return (v > 0 && predicted > _upperAllowed[joint]) || (v < 0 && predicted < _lowerAllowed[joint]) ? 0 : v;
+    }
+
+    internal float ControlPeriodSeconds => _dt;
+
+    internal Vector3 WorkspaceMin => _workspaceMin;
+
+    internal Vector3 WorkspaceMax => _workspaceMax;
 
     /// <summary>Euclidean distance from <paramref name="position"/> to the workspace box (0 inside or on it).</summary>
     public float DistanceOutside(Vector3 position) =>

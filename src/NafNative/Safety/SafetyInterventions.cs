@@ -19,4 +19,8 @@ public enum SafetyInterventions
     /// <summary>A fault: the command, the joint positions or the kinematics held NaN or ±∞; a zero-velocity command
     /// was sent instead.</summary>
     NonFinite = 8,
+
+    /// <summary>The end effector would have left the workspace box (or moved further out of it): the outward part of
+    /// the motion was removed and the rest kept (<see cref="WorkspaceRule.Slide"/>).</summary>
+    WorkspaceSlid = 16,
 }

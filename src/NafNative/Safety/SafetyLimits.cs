@@ -106,6 +106,17 @@ public sealed record SafetyLimits
     /// <summary>The longest gap between commands before the watchdog stops the arm.</summary>
     public TimeSpan WatchdogPeriod { get; }
 
+    /// <summary>What the filter does with a command that would carry the end effector out of the box (or further out):
+    /// <see cref="WorkspaceRule.Slide"/> (the default) removes only the outward part of the motion,
+    /// <see cref="WorkspaceRule.Stop"/> stops every joint. Either way no command leaves the filter that ends outside the
+    /// box and not closer to it.</summary>
+    public WorkspaceRule WorkspaceRule
+    {
+        get;
+        init => field = Enum.IsDefined(value) ? value
+            : throw new ArgumentException($"SafetyLimits: WorkspaceRule = {(int)value} is neither Slide nor Stop.", nameof(WorkspaceRule));
+    } = WorkspaceRule.Slide;
+
     /// <summary>Value equality, per-joint arrays compared element by element.</summary>
     public bool Equals(SafetyLimits? other) =>
         other is not null
@@ -116,7 +127,8 @@ public sealed record SafetyLimits
         && WorkspaceMin.Equals(other.WorkspaceMin)
         && WorkspaceMax.Equals(other.WorkspaceMax)
         && ControlPeriod == other.ControlPeriod
-        && WatchdogPeriod == other.WatchdogPeriod;
+        && WatchdogPeriod == other.WatchdogPeriod
+        && WorkspaceRule == other.WorkspaceRule;
 
     public override int GetHashCode()
     {
@@ -129,6 +141,7 @@ public sealed record SafetyLimits
         hash.Add(WorkspaceMax);
         hash.Add(ControlPeriod);
         hash.Add(WatchdogPeriod);
+        hash.Add(WorkspaceRule);
         return hash.ToHashCode();
     }
 
@@ -137,7 +150,7 @@ public sealed record SafetyLimits
         builder.Append($"JointCount = {JointCount}, MaxJointVelocity = [{string.Join(", ", _maxJointVelocity)}], ");
         builder.Append($"JointLower = [{string.Join(", ", _jointLower)}], JointUpper = [{string.Join(", ", _jointUpper)}], ");
         builder.Append($"JointMargin = {JointMargin}, WorkspaceMin = {WorkspaceMin}, WorkspaceMax = {WorkspaceMax}, ");
-        builder.Append($"ControlPeriod = {ControlPeriod}, WatchdogPeriod = {WatchdogPeriod}");
+        builder.Append($"ControlPeriod = {ControlPeriod}, WatchdogPeriod = {WatchdogPeriod}, WorkspaceRule = {WorkspaceRule}");
         return true;
     }
 

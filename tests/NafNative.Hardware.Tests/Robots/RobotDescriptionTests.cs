@@ -29,6 +29,7 @@ public sealed class RobotDescriptionTests
     [TestCase("home", "[0, 0.5]", "has 2 numbers; it needs 3")]
     [TestCase("home", "[0, 3.0, 0]", "outside joint 1's allowed range")]
     [TestCase("workspace.max", "[1, -2, 1]", "is not above workspace.min")]
+    [TestCase("workspace.rule", "freeze", "= 'freeze' is not 'slide' or 'stop'")]
     [TestCase("kinematics", "{\"builtin\": \"nope\"}", "is not a built-in arm")]
     [TestCase("transport.type", "canopen", "is not supported")]
     [TestCase("joints[0].speed", 3, "is not a known field")]
@@ -39,6 +40,15 @@ public sealed class RobotDescriptionTests
         Set(doc, path, value is string s && (s.StartsWith('[') || s.StartsWith('{')) ? JsonNode.Parse(s) : JsonValue.Create(value));
         var ex = Assert.Throws<InvalidDataException>(() => RobotDescription.Parse(doc, "bad.json"));
         Assert.That(ex!.Message, Does.StartWith("robot file bad.json: ").And.Contain(path.Split('.')[0]).And.Contain(expected));
+    }
+
+    [Test]
+    public void Parse_WorkspaceRule_DefaultsToSlideAndStopIsHonoured()
+    {
+        var doc = TestRobot.Document("/dev/null");
+        Assert.That(RobotDescription.Parse(doc, "r.json").SafetyLimits().WorkspaceRule, Is.EqualTo(NafNative.Safety.WorkspaceRule.Slide));
+        Set(doc, "workspace.rule", JsonValue.Create("stop"));
+        Assert.That(RobotDescription.Parse(doc, "r.json").SafetyLimits().WorkspaceRule, Is.EqualTo(NafNative.Safety.WorkspaceRule.Stop));
     }
 
     [Test]

@@ -202,23 +202,45 @@ public sealed class DoorTaskTests
     }
 
     [Test]
-    public void SafetyFilter_KeepsTheEndEffectorInsideTheWorkspace()
+    public void SafetyFilter_KeepsTheEndEffectorInsideTheWorkspace_AndSlidesAlongTheFloor()
     {
-        // Drive down and back, away from the door, at the floor: the workspace floor (z ≥ 0.02 m) must stop it.
-        using var task = new DoorTask();
+        // Drive down and back, away from the door, at the floor: the workspace floor (z ≥ 0.02 m) must hold under both
+        // rules; the stop rule freezes the arm there, the slide rule lets it go on back along the floor.
+        var (stopLowest, stopTravel, stop) = DriveIntoTheFloor(Safety.WorkspaceRule.Stop);
+        var (slideLowest, slideTravel, slide) = DriveIntoTheFloor(Safety.WorkspaceRule.Slide);
+        double floor = new DoorOptions().WorkspaceMin.Z;
+        Assert.Multiple(() =>
+        {
+            Assert.That(stop.WorkspaceStops, Is.GreaterThan(0));
+            Assert.That(stop.WorkspaceSlides, Is.Zero);
+            Assert.That(slide.WorkspaceSlides, Is.GreaterThan(0));
+            Assert.That(stopLowest, Is.GreaterThan(floor - 0.01), "lowest end-effector height (m), stop rule");
+            Assert.That(slideLowest, Is.GreaterThan(floor - 0.01), "lowest end-effector height (m), slide rule");
+            Assert.That(stopTravel, Is.LessThan(0.01), "horizontal travel (m) over the last 60 steps, stop rule: frozen at the floor");
+            Assert.That(slideTravel, Is.GreaterThan(0.1), "horizontal travel (m) over the last 60 steps, slide rule: along the floor");
+        });
+    }
+
+    private static (double Lowest, double Travel, Safety.SafetyFilter Filter) DriveIntoTheFloor(Safety.WorkspaceRule rule)
+    {
+        using var task = new DoorTask(new DoorOptions { WorkspaceRule = rule });
         var o = new float[task.ObservationSize];
         var action = new float[7];
         var velocity = new ArmVelocityCommand(task, task.Options);
         task.Reset(2, o);
-        double lowest = double.MaxValue;
+        double lowest = double.MaxValue, travel = 0;
+        Vec3 previous = default;
         for (int k = 0; k < 100; k++)
         {
             velocity.Write(new Vec3(-0.3, 0, -0.5), action);
             task.Step(action, o);
-            lowest = Math.Min(lowest, task.EndEffectorPosition.Z);
+            Vec3 p = task.EndEffectorPosition;
+            lowest = Math.Min(lowest, p.Z);
+            // The arm meets the floor after ~25 steps; from step 40 on it is there under either rule.
+            if (k > 40) travel += Math.Sqrt((p.X - previous.X) * (p.X - previous.X) + (p.Y - previous.Y) * (p.Y - previous.Y));
+            previous = p;
         }
-        Assert.That(task.Safety!.WorkspaceStops, Is.GreaterThan(0));
-        Assert.That(lowest, Is.GreaterThan(task.Options.WorkspaceMin.Z - 0.01), "lowest end-effector height (m)");
+        return (lowest, travel, task.Safety!);
     }
 
     [Test]

@@ -12,13 +12,15 @@ public sealed class SafetyFilterPropertyTests
 {
     private const int Cases = 20_000;
 
-    [Test]
-    public void Filter_RandomInputsOnGantry_OutputNeverViolatesAnyLimit() =>
-        CheckProperties(TestLimits.Gantry(), new CartesianKinematics(), TestData.SeedFor(500));
+    [TestCase(WorkspaceRule.Slide)]
+    [TestCase(WorkspaceRule.Stop)]
+    public void Filter_RandomInputsOnGantry_OutputNeverViolatesAnyLimit(WorkspaceRule rule) =>
+        CheckProperties(TestLimits.Gantry() with { WorkspaceRule = rule }, new CartesianKinematics(), TestData.SeedFor(500));
 
-    [Test]
-    public void Filter_RandomInputsOnPlanarArm_OutputNeverViolatesAnyLimit() =>
-        CheckProperties(TestLimits.PlanarArm(), new PlanarTwoLinkKinematics(), TestData.SeedFor(501));
+    [TestCase(WorkspaceRule.Slide)]
+    [TestCase(WorkspaceRule.Stop)]
+    public void Filter_RandomInputsOnPlanarArm_OutputNeverViolatesAnyLimit(WorkspaceRule rule) =>
+        CheckProperties(TestLimits.PlanarArm() with { WorkspaceRule = rule }, new PlanarTwoLinkKinematics(), TestData.SeedFor(501));
 
     private static void CheckProperties<TKinematics>(SafetyLimits limits, TKinematics kinematics, int seed)
         where TKinematics : IForwardKinematics
@@ -81,10 +83,16 @@ public sealed class SafetyFilterPropertyTests
             Assert.That(expectedFaults, Is.GreaterThan(Cases / 20), "non-finite inputs");
             Assert.That(filter.VelocityClamps, Is.GreaterThan(Cases / 20), "clamps");
             Assert.That(filter.JointLimitStops, Is.GreaterThan(Cases / 100), "joint-range stops");
-            Assert.That(filter.WorkspaceStops, Is.GreaterThan(Cases / 100), "workspace stops");
+            if (limits.WorkspaceRule == WorkspaceRule.Stop)
+            {
+                Assert.That(filter.WorkspaceStops, Is.GreaterThan(Cases / 100), "workspace stops");
+                Assert.That(filter.WorkspaceSlides, Is.Zero, "the stop rule never slides");
+            }
+            else
+                Assert.That(filter.WorkspaceSlides, Is.GreaterThan(Cases / 100), "workspace slides");
         });
         TestContext.Out.WriteLine($"seed {seed}: {filter.Commands} commands, {filter.Faults} faults, {filter.VelocityClamps} clamps, " +
-            $"{filter.JointLimitStops} joint-range stops, {filter.WorkspaceStops} workspace stops");
+            $"{filter.JointLimitStops} joint-range stops, {filter.WorkspaceStops} workspace stops, {filter.WorkspaceSlides} slides");
     }
 
     /// <summary>Ordinary velocities mostly, and NaN, ±∞, ±huge, ±tiny, exactly ±limit, just above it, zero.</summary>

@@ -107,10 +107,10 @@ public sealed class SafetyFilterTests
     }
 
     [Test]
-    public void Filter_EndEffectorWouldLeaveWorkspace_StopsAllMotion()
+    public void Filter_StopRule_EndEffectorWouldLeaveWorkspace_StopsAllMotion()
     {
         // Gantry at x = 0.49 moving +1 m/s in x reaches 0.54 > 0.5 within one step; the y motion stops too.
-        var filter = new SafetyFilter(TestLimits.Gantry());
+        var filter = new SafetyFilter(TestLimits.Gantry() with { WorkspaceRule = WorkspaceRule.Stop });
         var (result, output) = Run(filter, [1f, 0.5f, 0f], [0.49f, 0f, 0.5f], new CartesianKinematics());
 
         Assert.Multiple(() =>
@@ -130,9 +130,9 @@ public sealed class SafetyFilterTests
     }
 
     [Test]
-    public void Filter_EndEffectorOutsideMovingAlongOrAway_Stops()
+    public void Filter_StopRule_EndEffectorOutsideMovingAlongOrAway_Stops()
     {
-        var filter = new SafetyFilter(TestLimits.Gantry());
+        var filter = new SafetyFilter(TestLimits.Gantry() with { WorkspaceRule = WorkspaceRule.Stop });
         var (along, _) = Run(filter, [0f, 1f, 0f], [0.6f, 0f, 0.5f], new CartesianKinematics());
         var (away, _) = Run(filter, [0.5f, 0f, 0f], [0.6f, 0f, 0.5f], new CartesianKinematics());
         Assert.That((along, away), Is.EqualTo((SafetyInterventions.Workspace, SafetyInterventions.Workspace)));
@@ -147,12 +147,12 @@ public sealed class SafetyFilterTests
     }
 
     [Test]
-    public void Filter_PlanarArmSwingingOutOfBox_StopsThroughForwardKinematics()
+    public void Filter_StopRule_PlanarArmSwingingOutOfBox_StopsThroughForwardKinematics()
     {
         // Stretched along +x, the hand is at (0.9, 0), already past x = 0.8; swinging up moves it along the arc
         // x = 0.9·cos(q0), which comes back toward the box, so it is allowed; at q0 = −1.2 (hand at y ≈ −0.84, below
         // the box's −0.6) swinging further down is stopped, swinging up is kept.
-        var filter = new SafetyFilter(TestLimits.PlanarArm());
+        var filter = new SafetyFilter(TestLimits.PlanarArm() with { WorkspaceRule = WorkspaceRule.Stop });
         var kinematics = new PlanarTwoLinkKinematics();
         var (backIn, _) = Run(filter, [1f, 0f], [0f, 0f], kinematics);
         var (further, output) = Run(filter, [-1f, 0f], [-1.2f, 0f], kinematics);
