@@ -22,6 +22,12 @@ public static class TaskCatalog
 
     private static readonly HashSet<string> NeedMujoco = ["door-push", "door-pull", "pick-place"];
 
+    /// <summary>The tasks that offer <see cref="IEnvironment.GoalRelabeling"/> (hindsight relabelling).</summary>
+    public static readonly IReadOnlyList<string> GoalTasks = ["pick-place"];
+
+    /// <summary>Whether task <paramref name="name"/> offers <see cref="IEnvironment.GoalRelabeling"/>.</summary>
+    public static bool HasGoalRelabeling(string name) => GoalTasks.Contains(name);
+
     /// <summary>Names of every task (the MuJoCo ones included, available or not).</summary>
     public static IReadOnlyCollection<string> Names => Factories.Keys;
 

@@ -42,6 +42,10 @@ public sealed record TrainConfig
     public float? MaxGradientNorm { get; init; } = 5f;
     public int MinReplayFill { get; init; } = 1000;
     public int PublishEvery { get; init; } = 50;
+    /// <summary>Hindsight experience replay: each transition is stored this many times more at its episode's end, with
+    /// the goal replaced by one the episode reached later ("future" strategy) and the reward rescored (0: off; tasks
+    /// with a goal in the observation only: pick-place). The learner's updates-per-insert ratio counts these copies.</summary>
+    public int HindsightRelabels { get; init; }
     /// <summary>Learner updates per inserted transition, enforced on both sides (null: learner as fast as it can,
     /// workers unthrottled — the original work's real-robot setting, sensible with real-time pacing).</summary>
     public double? UpdatesPerInsert { get; init; } = 1.0;
@@ -162,6 +166,9 @@ public sealed record TrainConfig
         if (EvalEverySteps is long every && every <= 0) Fail("eval_every_steps", $"must be positive (or null to evaluate by eval_every_seconds), got {every}");
         if (CheckpointReplayMaxMb < 0) Fail("checkpoint_replay_max_mb", $"must be 0 (never) or positive, got {CheckpointReplayMaxMb}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
+        if (HindsightRelabels is < 0 or > 16) Fail("hindsight_relabels", $"must be in [0, 16], got {HindsightRelabels}");
+        if (HindsightRelabels > 0 && !Sim.TaskCatalog.HasGoalRelabeling(Task))
+            Fail("hindsight_relabels", $"task '{Task}' has no goal in its observation that its reward separates out; hindsight relabelling applies to {string.Join(", ", Sim.TaskCatalog.GoalTasks)}");
         if (MinReplayFill < BatchSize) Fail("min_replay_fill", $"must be at least batch_size ({BatchSize}), got {MinReplayFill}");
         // The library types validate the rest and name their own fields; re-wrap to name the config key.
         Wrap("noise_initial/noise_decay/noise_minimum", () => Schedule());
@@ -196,7 +203,7 @@ public sealed record TrainConfig
     /// <summary>What the library's training loop needs of these settings ("auto" resolved to a device here).</summary>
     public TrainingOptions TrainingOptions() => new()
     {
-        Task = Task, Workers = Workers, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
+        Task = Task, Workers = Workers, GoalRelabels = HindsightRelabels, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
         ReplayCapacity = ReplayCapacity, MetricsEverySeconds = MetricsEverySeconds, CheckpointEverySeconds = CheckpointEverySeconds,
         EvalEverySeconds = EvalEverySeconds, EvalEverySteps = EvalEverySteps, EvalEpisodes = EvalEpisodes,
         CheckpointReplayMaxBytes = (long)CheckpointReplayMaxMb << 20, Learner = LearnerOptions(),

@@ -109,6 +109,9 @@ public abstract class MujocoArmTask : IEnvironment
     /// <see cref="IEnvironment.ExecutedAction"/>).</summary>
     public ReadOnlySpan<float> ExecutedAction => _executed;
 
+    /// <summary>None by default; a task whose reward separates a goal term overrides it.</summary>
+    public virtual IGoalRelabeling? GoalRelabeling => null;
+
     /// <summary>Physics steps per control step.</summary>
     public int Substeps => _substeps;
 

@@ -51,6 +51,8 @@ public sealed class DoorSuiteEnvironment : IEnvironment
     public bool IsSuccess => _current.IsSuccess;
     public ReadOnlySpan<float> ExecutedAction => _current.ExecutedAction;
 
+    public IGoalRelabeling? GoalRelabeling => _current.GoalRelabeling;
+
     public void Reset(int seed, Span<float> observation)
     {
         _current = _doors[_fixed ?? DoorFor(seed, _doors.Length)];

@@ -1,3 +1,4 @@
+using NafNative.Environments;
 using NafNative.Sim.Arm;
 using NafNative.Sim.Mujoco;
 
@@ -26,6 +27,7 @@ public sealed class PickPlaceTask : MujocoArmTask
     private readonly PickPlaceOptions _options;
     private readonly int _cubeQpos, _cubeDof, _fingerLeftQpos, _fingerRightQpos, _graspSite, _cubeBody;
     private Vec3 _goal;
+    private PickPlaceGoals? _goals;
 
     public PickPlaceTask(PickPlaceOptions? options = null)
         : base(options ??= new PickPlaceOptions(), "pick_place.xml", extraObservations: 8, gripperAction: true)
@@ -40,6 +42,9 @@ public sealed class PickPlaceTask : MujocoArmTask
     }
 
     public override string Name => "pick-place";
+
+    /// <summary>The goal is the target slot, the cube's position the achieved goal (see <see cref="PickPlaceGoals"/>).</summary>
+    public override IGoalRelabeling? GoalRelabeling => _goals ??= new PickPlaceGoals(_options);
 
     public PickPlaceOptions Options => _options;
 

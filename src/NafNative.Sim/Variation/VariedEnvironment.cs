@@ -52,6 +52,10 @@ public sealed class VariedEnvironment : IEnvironment
     /// <summary>The inner task's executed action when commands arrive at once; with latency, the filtered command
     /// belongs to an action of <see cref="RobotParameters.LatencySteps"/> steps ago, not to this step's, so none is
     /// reported and the worker stores the commanded action (the delay is part of this robot's dynamics).</summary>
+    /// <summary>The task's own: the relabelled reward is computed from the observed (noisy, offset) goal and cube, as
+    /// a real robot's would be.</summary>
+    public IGoalRelabeling? GoalRelabeling => _inner.GoalRelabeling;
+
     public ReadOnlySpan<float> ExecutedAction => Robot.LatencySteps == 0 ? _inner.ExecutedAction : ReadOnlySpan<float>.Empty;
 
     public void Reset(int seed, Span<float> observation)

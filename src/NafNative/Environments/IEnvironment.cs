@@ -34,6 +34,10 @@ public interface IEnvironment : IDisposable
     /// report it: the commanded action is stored. Valid until the next Step or Reset.</summary>
     ReadOnlySpan<float> ExecutedAction => ReadOnlySpan<float>.Empty;
 
+    /// <summary>How to score this task's transitions against another goal (hindsight relabelling), or null (the
+    /// default) where the task has no goal in its observation that its reward separates out.</summary>
+    IGoalRelabeling? GoalRelabeling => null;
+
     /// <summary>Whether the episode that just ended counts as a success (the task's criterion, e.g. within 5 cm).</summary>
     bool IsSuccess { get; }
 }

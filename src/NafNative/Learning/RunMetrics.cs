@@ -97,6 +97,14 @@ public sealed class RunMetrics
         if (discarded != 0) Volatile.Write(ref c.Discarded, c.Discarded + discarded);
     }
 
+    /// <summary>Worker <paramref name="worker"/>'s thread only: <paramref name="count"/> hindsight-relabelled
+    /// transitions stored (<see cref="HindsightRelabeler"/>).</summary>
+    public void RecordRelabelled(int worker, int count)
+    {
+        ref var c = ref _workers[worker];
+        Volatile.Write(ref c.Relabelled, c.Relabelled + count);
+    }
+
     /// <summary>Worker thread: one episode ended. Staleness = learner updates since the snapshot it used was published.</summary>
     public void RecordEpisode(int worker, float episodeReturn, bool success, int steps, long staleness)
     {
@@ -112,7 +120,7 @@ public sealed class RunMetrics
     public RunMetricsSnapshot Read(int recentEpisodes = 20)
     {
         long[] steps = new long[_workers.Length];
-        long interventions = 0, discarded = 0, velocity = 0, joint = 0, workspace = 0, slid = 0;
+        long interventions = 0, discarded = 0, velocity = 0, joint = 0, workspace = 0, slid = 0, relabelled = 0;
         for (int i = 0; i < _workers.Length; i++)
         {
             steps[i] = Volatile.Read(ref _workers[i].Steps);
@@ -122,6 +130,7 @@ public sealed class RunMetrics
             joint += Volatile.Read(ref _workers[i].JointLimit);
             workspace += Volatile.Read(ref _workers[i].Workspace);
             slid += Volatile.Read(ref _workers[i].WorkspaceSlid);
+            relabelled += Volatile.Read(ref _workers[i].Relabelled);
         }
         EpisodeRecord[] recent;
         long episodes;
@@ -136,6 +145,7 @@ public sealed class RunMetrics
         {
             DiscardedSteps = discarded,
             VelocityClamped = velocity, JointLimited = joint, WorkspaceStopped = workspace, WorkspaceSlid = slid,
+            HindsightInserts = relabelled,
             NonFiniteUpdates = Volatile.Read(ref _nonFiniteUpdates),
         };
     }
@@ -178,7 +188,7 @@ public sealed class RunMetrics
         return total;
     }
 
-    // One worker's counters alone on their cache line: 64 bytes of padding before, 8 after, so 72 bytes separate two
+    // One worker's counters alone on their cache lines: 64 bytes of padding before them, so a whole line separates two
     // workers' counters (Disruptor-net's Sequence).
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128)]
     private struct WorkerCounters
@@ -190,6 +200,7 @@ public sealed class RunMetrics
         [System.Runtime.InteropServices.FieldOffset(96)] public long JointLimit;
         [System.Runtime.InteropServices.FieldOffset(104)] public long Workspace;
         [System.Runtime.InteropServices.FieldOffset(112)] public long WorkspaceSlid;
+        [System.Runtime.InteropServices.FieldOffset(120)] public long Relabelled;
     }
 }
 
@@ -215,6 +226,9 @@ public sealed record RunMetricsSnapshot(double ElapsedSeconds, long Updates, flo
     public long JointLimited { get; init; }
     public long WorkspaceStopped { get; init; }
     public long WorkspaceSlid { get; init; }
+
+    /// <summary>Transitions stored again with hindsight goals (in the ring beside the real ones; not env steps).</summary>
+    public long HindsightInserts { get; init; }
 
     /// <summary>Updates skipped because their loss or gradient was NaN or ±∞ (counted in <see cref="Updates"/>).</summary>
     public long NonFiniteUpdates { get; init; }

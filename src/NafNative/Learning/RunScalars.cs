@@ -12,6 +12,7 @@ public static class RunScalars
         ("perf/updates_per_s", "updates_per_s"), ("perf/steps_per_s", "steps_per_s"), ("perf/updates", "updates"),
         ("perf/snapshot_staleness", "staleness"),
         ("replay/fill", "replay_fill"), ("replay/superseded_inserts", "superseded_inserts"), ("replay/torn_retries", "torn_retries"),
+        ("replay/hindsight_inserts", "hindsight_inserts"),
         ("safety/interventions", "safety_interventions"), ("safety/velocity_clamped", "safety_velocity_clamped"),
         ("safety/joint_limited", "safety_joint_limited"), ("safety/workspace_stopped", "safety_workspace_stopped"),
         ("safety/workspace_slid", "safety_workspace_slid"),
@@ -35,7 +36,7 @@ public static class RunScalars
         [
             row.SuccessRate, row.MeanReturn, row.Episodes, row.Loss, row.NonFiniteUpdates,
             row.UpdatesPerS, row.StepsPerS, row.Updates, row.Staleness,
-            row.ReplayFill, row.SupersededInserts, row.TornRetries,
+            row.ReplayFill, row.SupersededInserts, row.TornRetries, row.HindsightInserts,
             row.SafetyInterventions, row.VelocityClamped, row.JointLimited, row.WorkspaceStopped, row.WorkspaceSlid,
             row.PhysicsResets, row.CheckpointFailures,
         ];

@@ -14,6 +14,9 @@ public sealed record TrainingOptions
     public required string Task { get; init; }
     /// <summary>Worker threads, one environment each (factory indices 0..Workers−1; −1 is the evaluation environment).</summary>
     public int Workers { get; init; } = 2;
+    /// <summary>Hindsight copies stored per real transition at each episode's end (0: none; see
+    /// <see cref="HindsightRelabeler"/>); the task must offer <see cref="Environments.IEnvironment.GoalRelabeling"/>.</summary>
+    public int GoalRelabels { get; init; }
     /// <summary>Seeds the workers' episodes and noise (each worker and a resumed run get their own).</summary>
     public int Seed { get; init; } = 1;
     /// <summary>Wall-clock budget in minutes of this process (null: no limit).</summary>

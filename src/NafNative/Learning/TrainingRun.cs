@@ -5,7 +5,8 @@ using NafNative.Replay;
 namespace NafNative.Learning;
 
 /// <summary>One worker's parts: its environment (owned and disposed by the run), policy and noise.</summary>
-public sealed record WorkerSetup(IEnvironment Environment, IPolicy Policy, IExplorationNoise Noise, int Seed);
+/// <remarks><c>GoalRelabels</c>: hindsight copies per transition (0: none; see <see cref="HindsightRelabeler"/>).</remarks>
+public sealed record WorkerSetup(IEnvironment Environment, IPolicy Policy, IExplorationNoise Noise, int Seed, int GoalRelabels = 0);
 
 // Design:
 // - The controlling thread calls Start, then Wait/Stop. Start publishes the initial snapshot, then starts one learner
@@ -60,7 +61,7 @@ public sealed class TrainingRun : IDisposable
             // A trip seen by the timer while the worker thread is stuck inside a step: fail the run now, not when the
             // step returns (the worker throws the same error at its next poll; the first failure wins either way).
             worker = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale,
-                watchdogPeriod, timeProvider, trip => Fail(name, worker!.TripError(trip)));
+                watchdogPeriod, timeProvider, trip => Fail(name, worker!.TripError(trip)), w.GoalRelabels);
             _workers[i] = worker;
         }
     }

@@ -128,7 +128,7 @@ public sealed class TrainingSession
         for (int i = 0; i < envs.Length; i++)
             setups[i] = new WorkerSetup(envs[i], new NafPolicy(network),
                 _options.Noise(naf.ActionSize, unchecked(_options.Seed * 7919 + i * 104729 + (int)episodeOffset)),
-                unchecked(_options.Seed * 1000 + i + (int)episodeOffset));
+                unchecked(_options.Seed * 1000 + i + (int)episodeOffset), _options.GoalRelabels);
 
         long startUpdates = trainer.Steps;
         var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale, remoteSlots: _remote?.Slots ?? 0);
@@ -291,7 +291,7 @@ public sealed class TrainingSession
         var row = new MetricsRow(m.ElapsedSeconds, stepsBefore + steps, startUpdates + m.Updates, (m.Updates - previous.Updates) / dt,
             (steps - previous.Steps) / dt, ring.Count, m.Episodes, m.MeanRecentReturn, m.RecentSuccessRate, m.MeanRecentStaleness,
             m.LastLoss, m.SafetyInterventions, ring.Superseded, ring.TornRetries, m.DiscardedSteps,
-            m.NonFiniteUpdates, VelocityClamped: m.VelocityClamped, JointLimited: m.JointLimited, WorkspaceStopped: m.WorkspaceStopped, WorkspaceSlid: m.WorkspaceSlid);
+            m.NonFiniteUpdates, VelocityClamped: m.VelocityClamped, JointLimited: m.JointLimited, WorkspaceStopped: m.WorkspaceStopped, WorkspaceSlid: m.WorkspaceSlid, HindsightInserts: m.HindsightInserts);
         previous = (m.ElapsedSeconds, steps, m.Updates);
         return row;
     }

@@ -36,15 +36,19 @@ public sealed class Worker
     private readonly TimeSpan _watchdogPeriod;
     private readonly TimeProvider _time;
     private readonly Action<WatchdogTrip>? _onTrip;
+    private readonly HindsightRelabeler? _hindsight;
 
     /// <remarks>Watchdog: <c>watchdogPeriod</c> is the longest wall-clock gap allowed between two commands
     /// (<see cref="DefaultWatchdogPeriod"/> when null); <c>timeProvider</c> its clock and timer (the system's when
     /// null); <c>onWatchdogTrip</c> is called once per trip on the thread that detected it (possibly a timer thread
-    /// while this worker is stuck in a step) and must be quick and not throw, e.g. stop the run.</remarks>
+    /// while this worker is stuck in a step) and must be quick and not throw, e.g. stop the run.
+    /// <c>goalRelabels</c> &gt; 0: at each episode's end its transitions are stored that many times more with hindsight
+    /// goals (<see cref="HindsightRelabeler"/>); the task must offer <see cref="IEnvironment.GoalRelabeling"/>.</remarks>
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
         SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0,
-        TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null)
+        TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null, int goalRelabels = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(goalRelabels);
         if (!(double.IsFinite(timeScale) && timeScale > 0))
             throw new ArgumentOutOfRangeException(nameof(timeScale), timeScale, $"Worker {id}: timeScale must be positive and finite.");
         if (watchdogPeriod is { } wp && wp <= TimeSpan.Zero)
@@ -78,18 +82,30 @@ public sealed class Worker
         _watchdogPeriod = watchdogPeriod ?? DefaultWatchdogPeriod(environment, timeScale);
         _time = timeProvider ?? TimeProvider.System;
         _onTrip = onWatchdogTrip;
+        if (goalRelabels > 0)
+        {
+            var goals = environment.GoalRelabeling
+                ?? throw new ArgumentException($"Worker {id}: task '{environment.Name}' has no goal in its observation to relabel " +
+                    "(hindsight relabelling needs one; set it to 0 for this task).", nameof(goalRelabels));
+            _hindsight = new HindsightRelabeler(goals, goalRelabels, environment.ObservationSize, environment.ActionSize,
+                unchecked(seed * 31 + id + 0x4845));
+        }
     }
 
     /// <summary>Four control periods of wall time (as the arm tasks' <see cref="SafetyLimits.WatchdogPeriod"/>), but
-    /// at least one second: a simulated arm does not move between steps, so the floor only keeps a loaded machine's
-    /// scheduling or GC pauses from stopping a run, while a stalled policy or stuck environment is still caught within
-    /// about a second.</summary>
+    /// at least <see cref="SimulatedWatchdogFloor"/>: a simulated arm does not move between steps, so the floor only
+    /// keeps a loaded machine's scheduling or GC pauses from stopping a run, while a stalled policy or stuck environment
+    /// is still caught within seconds.</summary>
     public static TimeSpan DefaultWatchdogPeriod(IEnvironment environment, double timeScale = 1.0)
     {
         ArgumentNullException.ThrowIfNull(environment);
         double fourPeriods = 4.0 / (environment.ControlRate * timeScale);
-        return TimeSpan.FromSeconds(Math.Max(1.0, fourPeriods));
+        return TimeSpan.FromSeconds(Math.Max(SimulatedWatchdogFloor.TotalSeconds, fourPeriods));
     }
+
+    /// <summary>5 s. A 1 s floor stopped a door-pull and a pick-place training on a 2-core machine at load average
+    /// ~100 (a worker thread niced to 10 went 1.01 s and 1.24 s without being scheduled).</summary>
+    public static readonly TimeSpan SimulatedWatchdogFloor = TimeSpan.FromSeconds(5);
 
     /// <summary>The longest gap between commands before this worker's watchdog stops it.</summary>
     public TimeSpan WatchdogPeriod => _watchdogPeriod;
@@ -112,6 +128,7 @@ public sealed class Worker
             _noise.StartEpisode();
             _environment.Reset(EpisodeSeed(Episodes), _observation);
             watchdog.Reset(); // the arm starts the episode at rest; the period counts from here
+            _hindsight?.Clear();
             float episodeReturn = 0f;
             int steps = 0;
             StepResult result;
@@ -131,14 +148,17 @@ public sealed class Worker
                 if (result.Discard) break;
                 // The filter changed the command: store what the arm did, not what the policy asked (issue 19, fault 11).
                 ReadOnlySpan<float> executed = result.SafetyIntervened ? _environment.ExecutedAction : default;
-                _ring.Insert(_observation, executed.Length == _action.Length ? executed : _action, result.Reward, _next,
-                    result.Terminated, result.Truncated);
+                ReadOnlySpan<float> stored = executed.Length == _action.Length ? executed : _action;
+                _ring.Insert(_observation, stored, result.Reward, _next, result.Terminated, result.Truncated);
+                _hindsight?.Add(_observation, stored, result.Reward, _next, result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
                 _next.AsSpan().CopyTo(_observation);
                 if (_pacing == Pacing.RealTime) RealTimePacing.WaitUntil(clock, ++paced * period, cancellation);
             }
             while (!result.Done);
 
+            // The whole episode is known now: its hindsight copies (a cancelled episode returned above, unstored).
+            if (_hindsight is not null) _metrics.RecordRelabelled(_id, _hindsight.Flush(_ring));
             Episodes++;
             // Both counts in the trainer's space (a resumed trainer's snapshots start above this run's Updates).
             _metrics.RecordEpisode(_id, episodeReturn, _environment.IsSuccess, steps, _metrics.TrainerUpdates - snapshot.UpdateCount);

@@ -14,6 +14,60 @@ public sealed class PickPlaceTaskTests
     public void RequireMujoco() => MujocoTestGuard.Require();
 
     [Test]
+    public void GoalRelabeling_RescoresAnEpisodeExactlyAsTheTaskWouldHavePaidForTheOtherGoal()
+    {
+        // The goal moves no physics: replaying the same actions with another goal gives the same trajectory, and the
+        // task's reward then must equal the relabelled one (and relabelling with the goal it had changes nothing).
+        using var task = new PickPlaceTask();
+        var goals = task.GoalRelabeling!;
+        var random = new Random(3);
+        var actions = new float[task.MaxEpisodeSteps][];
+        var rewards = new float[task.MaxEpisodeSteps];
+        var nexts = new float[task.MaxEpisodeSteps][];
+        var o = new float[task.ObservationSize];
+        task.Reset(4, o);
+        for (int t = 0; t < task.MaxEpisodeSteps; t++)
+        {
+            actions[t] = [.. Enumerable.Range(0, task.ActionSize).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+            rewards[t] = task.Step(actions[t], o).Reward;
+            nexts[t] = (float[])o.Clone();
+        }
+        // A goal 1 cm from where the cube ended, so the near-goal bonus is in play at the end.
+        Vec3 other = task.CubePosition + new Vec3(0.01, 0, 0);
+        var encoded = new float[3];
+        ((other - task.Options.ObservationCenter) * (1 / task.Options.PositionScale)).CopyTo(encoded);
+
+        task.Reset(4, o);
+        task.SetGoal(other);
+        double worst = 0, worstSame = 0, bonus = 0;
+        for (int t = 0; t < task.MaxEpisodeSteps; t++)
+        {
+            float paid = task.Step(actions[t], o).Reward;
+            Assert.That(o.AsSpan(goals.GoalSlice.Offset, 3).ToArray(), Is.EqualTo(encoded).Within(1e-6), "the goal's encoding");
+            Assert.That(o.AsSpan(goals.AchievedSlice.Offset, 3).ToArray(), Is.EqualTo(nexts[t].AsSpan(goals.AchievedSlice.Offset, 3).ToArray()), "same trajectory");
+            worst = Math.Max(worst, Math.Abs(goals.Relabel(rewards[t], nexts[t], encoded) - paid));
+            worstSame = Math.Max(worstSame, Math.Abs(goals.Relabel(rewards[t], nexts[t], nexts[t].AsSpan(goals.GoalSlice.Offset, 3)) - rewards[t]));
+            bonus = Math.Max(bonus, paid - rewards[t]);
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(worst, Is.LessThan(2e-5), "largest |relabelled − paid| over the episode");
+            Assert.That(worstSame, Is.LessThan(1e-6), "relabelling with the goal it had");
+            Assert.That(bonus, Is.GreaterThan(0.1), "the other goal did change the reward (near-goal bonus)");
+        });
+    }
+
+    [Test]
+    public void TaskCatalog_GoalTasksAreExactlyThoseOfferingRelabeling()
+    {
+        foreach (string name in new[] { "reach", "door-push", "door-pull", "pick-place", "pendulum" })
+        {
+            using var env = TaskCatalog.Create(name, 0);
+            Assert.That(env.GoalRelabeling is not null, Is.EqualTo(TaskCatalog.HasGoalRelabeling(name)), name);
+        }
+    }
+
+    [Test]
     public void ScriptedPicker_CarriesTheCubeToTheGoal()
     {
         // Solvable with the task's own actions: open, descend around the cube, close, lift to the goal.

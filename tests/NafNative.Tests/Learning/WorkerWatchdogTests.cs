@@ -92,11 +92,11 @@ public sealed class WorkerWatchdogTests
     }
 
     [Test]
-    public void DefaultWatchdogPeriod_FourControlPeriodsAtLeastOneSecond() =>
+    public void DefaultWatchdogPeriod_FourControlPeriodsAtLeastFiveSeconds() =>
         Assert.Multiple(() =>
         {
-            Assert.That(Worker.DefaultWatchdogPeriod(new PointMassEnvironment(controlRate: 2)), Is.EqualTo(TimeSpan.FromSeconds(2)));
-            Assert.That(Worker.DefaultWatchdogPeriod(new PointMassEnvironment(controlRate: 2), timeScale: 4), Is.EqualTo(TimeSpan.FromSeconds(1)));
-            Assert.That(Worker.DefaultWatchdogPeriod(new PointMassEnvironment(controlRate: 1000)), Is.EqualTo(TimeSpan.FromSeconds(1)));
+            Assert.That(Worker.DefaultWatchdogPeriod(new PointMassEnvironment(controlRate: 0.5)), Is.EqualTo(TimeSpan.FromSeconds(8)));
+            Assert.That(Worker.DefaultWatchdogPeriod(new PointMassEnvironment(controlRate: 0.5), timeScale: 4), Is.EqualTo(TimeSpan.FromSeconds(5)));
+            Assert.That(Worker.DefaultWatchdogPeriod(new PointMassEnvironment(controlRate: 1000)), Is.EqualTo(TimeSpan.FromSeconds(5)));
         });
 }
