@@ -68,13 +68,7 @@ internal static class HwCommand
                 throw new ArgumentException($"--udp '{udp}' is not HOST:PORT (e.g. 127.0.0.1:34980).");
             link = new NafNative.Hardware.EtherCat.UdpEcLink(endPoint);
         }
-        using var master = new NafNative.Hardware.EtherCat.EcMaster(link);
-        var slaves = master.Discover();
-        stdout.WriteLine($"{link.Name}: {slaves.Count} slave(s)");
-        stdout.WriteLine("  pos  station  vendor      product     revision    serial      state   name");
-        foreach (var s in slaves)
-            stdout.WriteLine($"  {s.Position,3}  0x{s.Station:X4}   0x{s.Vendor:X8}  0x{s.Product:X8}  0x{s.Revision:X8}  {s.Serial,10}  {s.State,-6}  {s.Name}");
-        return 0;
+        return HwScanEtherCat.Run(link, stdout);
     }
 
     private static Command Check()
