@@ -145,9 +145,11 @@ public sealed partial class SimulatedEsc
         return 3;
     }
 
+    // The working counter counts this slave once per datagram, however many of its FMMUs the datagram touches
+    // (ETG.1000.4 §5.4.3): +1 if it read anything, +1 for LWR or +2 for LRW if it wrote anything.
     private int Logical(EcCommand command, uint logical, Span<byte> data)
     {
-        int wkc = 0;
+        bool read = false, written = false;
         for (int f = 0; f < FmmuCount; f++)
         {
             Span<byte> fmmu = _memory.AsSpan(0x0600 + 16 * f, 16);
@@ -162,18 +164,18 @@ public sealed partial class SimulatedEsc
             if (type == 1 && command is EcCommand.Lrd or EcCommand.Lrw)
             {
                 for (int i = 0; i < n; i++) data[inData + i] = Read(inPhysical + i);
-                wkc += 1;
+                read = true;
             }
             else if (type == 2 && command is EcCommand.Lwr or EcCommand.Lrw && State == AlState.Op)
             {
                 // Outputs are taken only in OP (in SAFE-OP they are held safe), so a slave that left OP shows as a
                 // working counter short by 2.
                 Write(inPhysical, data.Slice(inData, n));
-                wkc += command == EcCommand.Lrw ? 2 : 1;
+                written = true;
                 ProcessDataWritten = true;
             }
         }
-        return wkc;
+        return (read ? 1 : 0) + (written ? (command == EcCommand.Lrw ? 2 : 1) : 0);
     }
 
     /// <summary>Set when the master's outputs arrived through an FMMU since the flag was last cleared (the SM watchdog).</summary>
