@@ -36,8 +36,18 @@ public sealed partial class SimulatedCia402Drive
         TimeConstant = timeConstant;
         CountsPerRadian = countsPerRadian;
         Esc.Dictionary = BuildDictionary(serial);
+        Esc.PoweredOn += () =>
+        {
+            // As after power-on: switched off, no mode, the default PDO mapping; the absolute encoder keeps its count.
+            (State, Mode, _modeCommand, _control, _previousControl, _targetPosition, _targetVelocity) = (Cia402State.SwitchOnDisabled, 0, 0, 0, 0, 0, 0);
+            Esc.Dictionary = BuildDictionary(serial);
+            PowerCycles++;
+        };
         Update(0);
     }
+
+    /// <summary>How often the drive lost power and came back (an injected <see cref="EcFaultKind.SlaveLost"/>).</summary>
+    public int PowerCycles { get; private set; }
 
     public double CountsPerRadian { get; }
     public string DeviceName { get; }

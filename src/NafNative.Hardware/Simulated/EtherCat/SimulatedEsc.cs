@@ -21,6 +21,7 @@ public sealed partial class SimulatedEsc
     public const int FmmuCount = 8, SmCount = 8;
     private readonly byte[] _memory = new byte[0x10000];
     private readonly ushort[] _sii;
+    private bool _lastInLine = true;
 
     /// <param name="vendor">SII vendor ID.</param>
     /// <param name="product">SII product code.</param>
@@ -41,16 +42,37 @@ public sealed partial class SimulatedEsc
         ArgumentNullException.ThrowIfNull(sii);
         OutputBytes = outputBytes;
         InputBytes = inputBytes;
+        Sii = sii;
+        _sii = SiiImage.Build(sii);
+        PowerOnRegisters();
+    }
+
+    // The register file as an ESC starts it: identity and features, INIT, and everything a master configures (station
+    // address, SyncManagers, FMMUs, process RAM) cleared.
+    private void PowerOnRegisters()
+    {
+        Array.Clear(_memory);
         _memory[0x0000] = 0x11; // ESC type (an ET1100-like controller)
         _memory[0x0001] = 0x02;
         _memory[0x0004] = FmmuCount;
         _memory[0x0005] = SmCount;
         _memory[0x0007] = 0x0F; // port descriptor: ports 0 and 1 MII, 2 and 3 not implemented
         _memory[0x0008] = 0x00; // features: no Distributed Clocks (bit 2 clear), so masters skip DC set-up
+        SetLinePosition(_lastInLine);
         SetAlStatus(AlState.Init, 0);
-        Sii = sii;
-        _sii = SiiImage.Build(sii);
+        ProcessDataWritten = false;
     }
+
+    /// <summary>The slave lost power and came back: the ESC starts afresh (INIT, no station address, SyncManagers and
+    /// FMMUs off), and so does the application behind it (<see cref="PoweredOn"/>). The SII is kept (it is an EEPROM).</summary>
+    public void PowerCycle()
+    {
+        PowerOnRegisters();
+        PoweredOn?.Invoke();
+    }
+
+    /// <summary>Raised by <see cref="PowerCycle"/>, for the device behind the ESC to restart too.</summary>
+    public event Action? PoweredOn;
 
     /// <summary>What the SII image says (the image itself is built from it).</summary>
     public EcSii Sii { get; }
@@ -74,6 +96,7 @@ public sealed partial class SimulatedEsc
     /// port 1 the same unless this is the last slave (then its loop is closed) — what masters read to count ports.</summary>
     public void SetLinePosition(bool last)
     {
+        _lastInLine = last;
         ushort status = (ushort)(0x0001 | 0x0010 | 0x0200 | (last ? 0x0400 : 0x0020 | 0x0800));
         BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0110), status);
     }
