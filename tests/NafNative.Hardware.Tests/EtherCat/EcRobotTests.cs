@@ -126,6 +126,8 @@ public sealed class EcRobotTests
     [TestCase("drive-fault:1", EcFaultKind.DriveFault, 1, 1)]
     [TestCase("slave-lost:2", EcFaultKind.SlaveLost, 2, 500)]
     [TestCase("slave-lost:0:1200", EcFaultKind.SlaveLost, 0, 1200)]
+    [TestCase("lost-reply", EcFaultKind.LostReplies, 0, 1)]
+    [TestCase("lost-reply:3", EcFaultKind.LostReplies, 0, 3)]
     public void EcFault_Parse_ReadsTheCliForm(string text, EcFaultKind kind, int slave, int count) =>
         Assert.That(EcFault.Parse(text), Is.EqualTo(new EcFault(kind, slave, count)));
 

@@ -133,7 +133,11 @@ public sealed class SimulatedEcSegment : IDisposable
     /// <summary>Replies sent damaged so far.</summary>
     public long FramesCorrupted => Interlocked.Read(ref _corrupted);
     private long _corrupted;
-    private int _corruptNext;
+    private int _corruptNext, _loseRepliesNext;
+
+    /// <summary>Replies lost after the slaves processed their frame (<see cref="EcFaultKind.LostReplies"/>).</summary>
+    public long RepliesLost => Interlocked.Read(ref _repliesLost);
+    private long _repliesLost;
 
     // Flips the first datagram's length field (odd replies) or its working counter's high byte (even ones): what a
     // master must catch as a reply that does not fit its request.
@@ -157,6 +161,7 @@ public sealed class SimulatedEcSegment : IDisposable
             case EcFaultKind.LostFrames: DropFrames(fault.Count); break;
             case EcFaultKind.LinkDown: DropFrames(int.MaxValue / 2); break;
             case EcFaultKind.CorruptDatagrams: CorruptFrames(fault.Count); break;
+            case EcFaultKind.LostReplies: Interlocked.Add(ref _loseRepliesNext, fault.Count); break;
             default:
                 if ((uint)fault.Slave >= (uint)_slaves.Length)
                     throw new ArgumentOutOfRangeException(nameof(fault), fault.Slave, $"the segment has slaves 0..{_slaves.Length - 1}.");
@@ -300,6 +305,11 @@ public sealed class SimulatedEcSegment : IDisposable
             }
             TickDrives(checkWatchdog: false);
             if (Volatile.Read(ref _corruptNext) > 0 && Interlocked.Decrement(ref _corruptNext) >= 0) Corrupt(payload);
+            if (Volatile.Read(ref _loseRepliesNext) > 0 && Interlocked.Decrement(ref _loseRepliesNext) >= 0)
+            {
+                Interlocked.Increment(ref _repliesLost);
+                continue;
+            }
             try
             {
                 if (_raw)
