@@ -53,6 +53,22 @@ public sealed class EtherCatCommandTests
     }
 
     [Test]
+    public void HwScan_EtherCatWithPcap_WritesEveryFrameOfTheScan()
+    {
+        using var segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives([new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive()]);
+        string pcap = Path.Combine(_root, "scan.pcap");
+        var (exit, stdout, stderr) = CliRunner.Run("hw", "scan", "--udp", segment.EndPoint.ToString(), "--pcap", pcap);
+        Assert.That(exit, Is.Zero, stdout + stderr);
+        var m = System.Text.RegularExpressions.Regex.Match(stdout, @"(\d+) frames written to ");
+        Assert.That(m.Success, stdout);
+        int frames = int.Parse(m.Groups[1].Value);
+        Assert.That(frames, Is.GreaterThan(100).And.EqualTo(2 * segment.FramesReceived), "each request and its reply");
+        byte[] file = File.ReadAllBytes(pcap);
+        Assert.That(BitConverter.ToUInt32(file, 0), Is.EqualTo(0xA1B2C3D4u), "pcap magic");
+        Assert.That(BitConverter.ToUInt32(file, 20), Is.EqualTo(1u), "Ethernet link type");
+    }
+
+    [Test]
     public void HwCheck_EtherCatRobot_ListsSlavesMappingsAndJoints_AndMoveJogsEveryJoint()
     {
         string robot = WriteRobotFile();
