@@ -27,17 +27,19 @@ internal static class HwCommand
         var port = new Option<string?>("--port") { Description = "Serial device of a Dynamixel bus (e.g. /dev/ttyUSB0); only this port is opened." };
         var ethercat = new Option<string?>("--ethercat") { Description = "Scan the EtherCAT segment on this network interface (raw Ethernet; root or CAP_NET_RAW)." };
         var udp = new Option<string?>("--udp") { Description = "Scan the EtherCAT segment reached by EtherCAT over UDP at HOST:PORT." };
+        var pcap = new Option<string?>("--pcap") { Description = "EtherCAT: also write every frame of the scan to this pcap file (Wireshark, tshark)." };
         var baud = Baud();
         var allBauds = new Option<bool>("--all-bauds") { Description = "Try every X-series rate from 57600 to 4000000 (a servo of unknown baud rate)." };
         var driver = Driver();
         var command = new Command("scan", "Broadcast-ping a Dynamixel bus (--port), or enumerate an EtherCAT segment (--ethercat IF | --udp HOST:PORT).")
-            { port, baud, allBauds, driver, ethercat, udp };
+            { port, baud, allBauds, driver, ethercat, udp, pcap };
         command.SetAction(parse => Guard(parse, () =>
         {
             var stdout = parse.InvocationConfiguration.Output;
             int given = (parse.GetValue(port) is null ? 0 : 1) + (parse.GetValue(ethercat) is null ? 0 : 1) + (parse.GetValue(udp) is null ? 0 : 1);
             if (given != 1) throw new ArgumentException("naf hw scan needs exactly one of --port DEVICE, --ethercat INTERFACE or --udp HOST:PORT.");
-            if (parse.GetValue(port) is null) return ScanEtherCat(parse.GetValue(ethercat), parse.GetValue(udp), stdout);
+            if (parse.GetValue(port) is null) return ScanEtherCat(parse.GetValue(ethercat), parse.GetValue(udp), parse.GetValue(pcap), stdout);
+            if (parse.GetValue(pcap) is not null) throw new ArgumentException("--pcap captures EtherCAT frames; give it with --ethercat or --udp.");
             int[] rates = parse.GetValue(allBauds) ? [57_600, 115_200, 1_000_000, 2_000_000, 3_000_000, 4_000_000] : [parse.GetValue(baud) ?? 1_000_000];
             int total = 0;
             foreach (int rate in rates)
@@ -58,23 +60,20 @@ internal static class HwCommand
         return command;
     }
 
-    private static int ScanEtherCat(string? interfaceName, string? udp, TextWriter stdout)
+    private static int ScanEtherCat(string? interfaceName, string? udp, string? pcap, TextWriter stdout)
     {
+        using var capture = pcap is null ? null : new NafNative.Hardware.EtherCat.PcapCapture(pcap);
         NafNative.Hardware.EtherCat.IEcLink link;
-        if (interfaceName is not null) link = new NafNative.Hardware.EtherCat.RawEthernetLink(interfaceName);
+        if (interfaceName is not null) link = new NafNative.Hardware.EtherCat.RawEthernetLink(interfaceName) { Capture = capture };
         else
         {
             if (!System.Net.IPEndPoint.TryParse(udp!, out var endPoint) || endPoint.Port == 0)
                 throw new ArgumentException($"--udp '{udp}' is not HOST:PORT (e.g. 127.0.0.1:34980).");
-            link = new NafNative.Hardware.EtherCat.UdpEcLink(endPoint);
+            link = new NafNative.Hardware.EtherCat.UdpEcLink(endPoint) { Capture = capture };
         }
-        using var master = new NafNative.Hardware.EtherCat.EcMaster(link);
-        var slaves = master.Discover();
-        stdout.WriteLine($"{link.Name}: {slaves.Count} slave(s)");
-        stdout.WriteLine("  pos  station  vendor      product     revision    serial      state   name");
-        foreach (var s in slaves)
-            stdout.WriteLine($"  {s.Position,3}  0x{s.Station:X4}   0x{s.Vendor:X8}  0x{s.Product:X8}  0x{s.Revision:X8}  {s.Serial,10}  {s.State,-6}  {s.Name}");
-        return 0;
+        int exit = HwScanEtherCat.Run(link, stdout);
+        if (capture is not null) stdout.WriteLine($"{capture.Frames} frames written to {capture.Path}");
+        return exit;
     }
 
     private static Command Check()

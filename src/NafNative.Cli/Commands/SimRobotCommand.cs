@@ -88,7 +88,7 @@ internal static class SimRobotCommand
         var seconds = new Option<double?>("--seconds") { Description = "Stop after this many seconds (default: until Ctrl-C or SIGTERM)." };
         var robotFile = new Option<string?>("--robot") { Description = "Serve one CiA 402 drive per joint of this ethercat robot file, moved by its built-in arm's dynamics, on the UDP port its transport names." };
         var timeScale = new Option<double>("--time-scale") { Description = "With --robot: simulated seconds per wall-clock second (give the same --robot-time-scale to train/run/eval).", DefaultValueFactory = _ => 1 };
-        var faults = new Option<string[]>("--fault") { Description = "Inject a fault, optionally at a time: lost[:N], corrupt[:N], link-down, safeop-error:SLAVE, drive-fault:SLAVE, each with @SECONDS (e.g. drive-fault:2@10).", AllowMultipleArgumentsPerToken = true };
+        var faults = new Option<string[]>("--fault") { Description = "Inject a fault, optionally at a time: lost[:N], corrupt[:N], link-down, safeop-error:SLAVE, drive-fault:SLAVE, slave-lost:SLAVE[:MS] (it and the slaves behind it lose contact for MS ms, 500 by default, and it comes back power-cycled), lost-reply[:N] (the slaves act on the next N frames, the replies are lost), each with @SECONDS (e.g. drive-fault:2@10).", AllowMultipleArgumentsPerToken = true };
         var command = new Command("ethercat", "Serve simulated EtherCAT slaves (ESC registers, SII, AL states; CiA 402 drives with --robot) on UDP loopback or a veth pair in a namespace.")
             { slaves, udp, veth, seconds, robotFile, timeScale, faults };
         command.SetAction(parse =>

@@ -1,12 +1,11 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text;
 
 namespace NafNative.Hardware.EtherCat;
 
-/// <summary>What bring-up found about one slave.</summary>
+/// <summary>What bring-up found about one slave; <c>Sii</c> is its whole SII as read then (categories included).</summary>
 public sealed record EcSlaveInfo(int Position, ushort Station, uint Vendor, uint Product, uint Revision, uint Serial, string Name,
-    AlState State, ushort AlStatusCode);
+    AlState State, ushort AlStatusCode, EcSii? Sii = null);
 
 public sealed partial class EcMaster
 {
@@ -22,7 +21,7 @@ public sealed partial class EcMaster
     }
 
     /// <summary>Bring-up to INIT: counts the slaves, requests INIT with error acknowledge on all, gives each a station
-    /// address (0x1001…) by position, reads each one's SII identity and name, and reads its AL state.</summary>
+    /// address (0x1001…) by position, reads each one's SII (identity, name and categories), and reads its AL state.</summary>
     /// <exception cref="EtherCatException">No slave answered, or one did not take its address.</exception>
     public IReadOnlyList<EcSlaveInfo> Discover()
     {
@@ -37,59 +36,11 @@ public sealed partial class EcMaster
             ushort station = (ushort)(FirstStation + i);
             BinaryPrimitives.WriteUInt16LittleEndian(b, station);
             TransactExpect(EcCommand.Apwr, (ushort)(0 - i), 0x0010, b, 1, $"slave at position {i}: set station address");
-            uint vendor = ReadSii32(station, 0x0008), product = ReadSii32(station, 0x000A), revision = ReadSii32(station, 0x000C), serial = ReadSii32(station, 0x000E);
+            var sii = ReadSii(station);
             var (state, code) = ReadAlStatus(station);
-            slaves.Add(new EcSlaveInfo(i, station, vendor, product, revision, serial, ReadSiiName(station), state, code));
+            slaves.Add(new EcSlaveInfo(i, station, sii.Vendor, sii.Product, sii.Revision, sii.Serial, sii.Name, state, code, sii));
         }
         return slaves;
-    }
-
-    /// <summary>Reads 32 bits of the slave's SII EEPROM at <paramref name="word"/> (a word address).</summary>
-    public uint ReadSii32(ushort station, ushort word)
-    {
-        Span<byte> command = stackalloc byte[6];
-        BinaryPrimitives.WriteUInt16LittleEndian(command, 0x0100); // read
-        BinaryPrimitives.WriteUInt32LittleEndian(command[2..], word);
-        TransactExpect(EcCommand.Fpwr, station, 0x0502, command, 1, $"slave 0x{station:X4}: SII read of word 0x{word:X4}");
-        Span<byte> status = stackalloc byte[2];
-        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 10;
-        while (true)
-        {
-            TransactExpect(EcCommand.Fprd, station, 0x0502, status, 1, $"slave 0x{station:X4}: SII status");
-            ushort s = BinaryPrimitives.ReadUInt16LittleEndian(status);
-            if ((s & 0x7800) != 0) throw new EtherCatException($"EtherCAT slave 0x{station:X4}: SII read of word 0x{word:X4} failed (status 0x{s:X4}).", station, EcCommand.Fprd, 0x0502);
-            if ((s & 0x8000) == 0) break;
-            if (Stopwatch.GetTimestamp() > deadline) throw new EtherCatException($"EtherCAT slave 0x{station:X4}: SII stayed busy for 100 ms reading word 0x{word:X4}.", station, EcCommand.Fprd, 0x0502);
-        }
-        Span<byte> value = stackalloc byte[4];
-        TransactExpect(EcCommand.Fprd, station, 0x0508, value, 1, $"slave 0x{station:X4}: SII data");
-        return BinaryPrimitives.ReadUInt32LittleEndian(value);
-    }
-
-    /// <summary>The first string of the SII strings category (the device name), or "" if there is none.</summary>
-    public string ReadSiiName(ushort station)
-    {
-        int word = 0x0040;
-        for (int guard = 0; guard < 64; guard++)
-        {
-            uint header = ReadSii32(station, (ushort)word);
-            ushort type = (ushort)header, size = (ushort)(header >> 16);
-            if (type == 0xFFFF) return "";
-            if (type == 10)
-            {
-                var bytes = new List<byte>(2 * size);
-                for (int w = 0; w < size; w += 2)
-                {
-                    uint v = ReadSii32(station, (ushort)(word + 2 + w));
-                    for (int k = 0; k < 4; k++) bytes.Add((byte)(v >> (8 * k)));
-                }
-                if (bytes.Count < 2 || bytes[0] == 0) return "";
-                int length = Math.Min(bytes[1], bytes.Count - 2);
-                return Encoding.ASCII.GetString(bytes.GetRange(2, length).ToArray());
-            }
-            word += 2 + size;
-        }
-        return "";
     }
 
     public (AlState State, ushort Code) ReadAlStatus(ushort station)

@@ -136,7 +136,7 @@ public sealed partial class EcMaster
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new EtherCatException($"EtherCAT slave 0x{station:X4}: no mailbox answer to SDO 0x{index:X4}:{subindex:X2} within 1 s (is CoE supported, and the slave in PRE-OP or above?).", station, EcCommand.Fprd, 0x080D);
         }
-        TransactExpect(EcCommand.Fprd, station, inStart, _mailbox, 1, $"slave 0x{station:X4}: mailbox read");
+        ReadMailbox(station, inStart, index, subindex, deadline);
         int length = BinaryPrimitives.ReadUInt16LittleEndian(_mailbox);
         int service = BinaryPrimitives.ReadUInt16LittleEndian(_mailbox.AsSpan(6)) >> 12;
         // A segment response is as short as the CoE header and one command byte.
@@ -164,8 +164,68 @@ public sealed partial class EcMaster
         _mailbox[5] = (byte)(0x03 | (_mailboxCounter << 4)); // type CoE
         BinaryPrimitives.WriteUInt16LittleEndian(_mailbox.AsSpan(6), 0x2000); // CoE service 2: SDO request
         sdo.CopyTo(_mailbox.AsSpan(8));
-        // The whole buffer: an ESC hands the mailbox to the slave when its last byte is written.
-        TransactExpect(EcCommand.Fpwr, station, outStart, _mailbox, 1, $"slave 0x{station:X4}: mailbox write (SDO 0x{index:X4}:{subindex:X2})");
+        // The whole buffer: an ESC hands the mailbox to the slave when its last byte is written. Working counter 0:
+        // SM0 is still full (the slave has not taken the previous request, or took this one and its reply was lost):
+        // write again once it is empty. A repeat keeps the counter, so a slave that already has it drops it.
+        long deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        while (Transact(EcCommand.Fpwr, station, outStart, _mailbox) != 1)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new EtherCatException($"EtherCAT slave 0x{station:X4}: its out mailbox (SM0) stayed full for 1 s; SDO 0x{index:X4}:{subindex:X2} could not be written (is its application running?).",
+                    station, EcCommand.Fpwr, outStart);
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Mailbox reads repeated after their reply was lost (the repeat protocol).</summary>
+    public long MailboxRepeats { get; private set; }
+
+    // Reads the full in mailbox (SM1). Reading it empties it, so if the reply is lost on the way back a second read
+    // finds it empty (working counter 0): ask the slave to write its last response again (ETG.1000.4 §5.4.3.4, SM1
+    // repeat request: toggle 0x080E bit 1, the slave answers by toggling 0x080F bit 1), wait for it, read again.
+    private void ReadMailbox(ushort station, ushort inStart, ushort index, byte subindex, long deadline)
+    {
+        const int maxRepeats = 3;
+        for (int repeat = 0; ; repeat++)
+        {
+            int wkc;
+            try
+            {
+                wkc = Transact(EcCommand.Fprd, station, inStart, _mailbox);
+            }
+            catch (EtherCatException) when (repeat < maxRepeats)
+            {
+                wkc = 0; // every attempt lost: whether the slave saw one is unknown; the repeat request finds out
+            }
+            if (wkc == 1) return;
+            if (repeat == maxRepeats)
+                throw new EtherCatException($"EtherCAT slave 0x{station:X4}: the answer to SDO 0x{index:X4}:{subindex:X2} was lost {maxRepeats + 1} times, repeat requests included.", station, EcCommand.Fprd, inStart);
+            RequestRepeat(station, index, subindex, deadline);
+            MailboxRepeats++;
+        }
+    }
+
+    private void RequestRepeat(ushort station, ushort index, byte subindex, long deadline)
+    {
+        Span<byte> b = stackalloc byte[1];
+        TransactExpect(EcCommand.Fprd, station, 0x080E, b, 1, $"slave 0x{station:X4}: SM1 activate (repeat request)");
+        b[0] ^= 0x02;
+        int wanted = b[0] & 0x02;
+        TransactExpect(EcCommand.Fpwr, station, 0x080E, b, 1, $"slave 0x{station:X4}: SM1 repeat request");
+        WaitFor(0x080F, 0x02, wanted); // the acknowledge (PDI control bit 1 follows the request)
+        WaitFor(0x080D, 0x08, 0x08);   // the response written again: SM1 full
+        void WaitFor(ushort register, int mask, int value)
+        {
+            Span<byte> r = stackalloc byte[1];
+            while (true)
+            {
+                TransactExpect(EcCommand.Fprd, station, register, r, 1, $"slave 0x{station:X4}: mailbox repeat");
+                if ((r[0] & mask) == value) return;
+                if (Stopwatch.GetTimestamp() > deadline)
+                    throw new EtherCatException($"EtherCAT slave 0x{station:X4}: the answer to SDO 0x{index:X4}:{subindex:X2} was lost and the slave did not repeat it " +
+                        $"(register 0x{register:X4} = 0x{r[0]:X2}); does it support the mailbox repeat protocol?", station, EcCommand.Fprd, register);
+            }
+        }
     }
 
     // The slave's segment carried the toggle bit of the previous one: the transfer is out of step. Tell the slave

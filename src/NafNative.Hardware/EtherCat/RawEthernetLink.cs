@@ -42,6 +42,9 @@ public sealed class RawEthernetLink : IEcLink
 
     public string Name { get; }
 
+    /// <summary>Where to copy every frame sent and received, whole (null: nowhere).</summary>
+    public IEcCapture? Capture { get; set; }
+
     public void Send(ReadOnlySpan<byte> payload)
     {
         payload.CopyTo(_tx.AsSpan(EthernetHeader));
@@ -52,6 +55,7 @@ public sealed class RawEthernetLink : IEcLink
             length = MinimumFrame;
         }
         _socket.Send(_tx.AsSpan(0, length));
+        Capture?.Ethernet(_tx.AsSpan(0, length));
     }
 
     public int Receive(Span<byte> payload, TimeSpan timeout)
@@ -59,6 +63,7 @@ public sealed class RawEthernetLink : IEcLink
         if (!_socket.Poll((int)Math.Clamp(timeout.TotalMilliseconds * 1000, 0, int.MaxValue), SelectMode.SelectRead)) return 0;
         int n = _socket.Receive(_rx);
         if (n < EthernetHeader + EcFrame.HeaderLength || BinaryPrimitives.ReadUInt16BigEndian(_rx.AsSpan(12)) != EcFrame.EtherType) return 0;
+        Capture?.Ethernet(_rx.AsSpan(0, n));
         // The EtherCAT header says how much of the (possibly padded) frame is EtherCAT.
         int length = Math.Min(n - EthernetHeader, EcFrame.HeaderLength + (BinaryPrimitives.ReadUInt16LittleEndian(_rx.AsSpan(EthernetHeader)) & 0x7FF));
         if (length > payload.Length) return 0;

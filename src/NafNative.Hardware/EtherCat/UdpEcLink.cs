@@ -24,15 +24,22 @@ public sealed class UdpEcLink : IEcLink
             throw new IOException($"EtherCAT over UDP: cannot reach {segment}: {e.Message}.", e);
         }
         Name = $"udp {segment}";
+        (_local, _remote) = ((IPEndPoint)_socket.LocalEndPoint!, segment);
     }
 
+    private readonly IPEndPoint _local, _remote;
+
     public string Name { get; }
+
+    /// <summary>Where to copy every datagram sent and received (null: nowhere).</summary>
+    public IEcCapture? Capture { get; set; }
 
     public void Send(ReadOnlySpan<byte> payload)
     {
         try
         {
             _socket.Send(payload);
+            Capture?.Udp(payload, _local, _remote);
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {
@@ -46,7 +53,9 @@ public sealed class UdpEcLink : IEcLink
         try
         {
             if (!_socket.Poll((int)Math.Min(int.MaxValue, microseconds), SelectMode.SelectRead)) return 0;
-            return _socket.Receive(payload);
+            int n = _socket.Receive(payload);
+            if (n > 0) Capture?.Udp(payload[..n], _remote, _local);
+            return n;
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
         {

@@ -10,10 +10,13 @@ public sealed partial class EtherCatJointTransport
     /// <summary>What the last successful <see cref="TryRecover"/> did, slave by slave.</summary>
     public string LastRecovery { get; private set; } = "";
 
-    /// <summary>Brings the segment back to OP after a safety stop, as SOEM's samples do (acknowledge SAFE-OP+ERROR,
-    /// request OP; a slave that fell back to PRE-OP or INIT is configured again with the same mapping). Call it only
-    /// with the arm stopped and torque off (<see cref="RobotController.TryRecover"/> does): it moves nothing, and the
-    /// drives come back switched off — <see cref="Enable"/> switches them on again.</summary>
+    /// <summary>Brings the segment back to OP after a safety stop, as SOEM's slave check (ecatcheck) does, slave by
+    /// slave: one that does not answer at its station address is lost — it is looked for at its position until
+    /// <see cref="RobotDescription.EtherCatLostSlaveWait"/> has passed, and once there (power-cycled: INIT, no address)
+    /// it gets its address back after its identity is checked; SAFE-OP+ERROR is acknowledged; a slave in PRE-OP or
+    /// INIT is configured again with the same mapping; then valid outputs and OP. Call it only with the arm stopped and
+    /// torque off (<see cref="RobotController.TryRecover"/> does): it moves nothing, and the drives come back switched
+    /// off — <see cref="Enable"/> switches them on again.</summary>
     /// <returns>Whether every slave is in OP with its drive out of Fault; if not, <see cref="LastFault"/> says which
     /// slave and why. A drive in Fault (e.g. over-current) is not reset here: that is the operator's call.</returns>
     public bool TryRecover()
@@ -26,8 +29,15 @@ public sealed partial class EtherCatJointTransport
             return false;
         }
         var done = new List<string>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         try
         {
+            // Valid outputs first (controlword 0: disable voltage, no velocity), kept cycling while recovery waits, as
+            // SOEM's process-data thread goes on beside its slave check: slaves still in OP keep their SM watchdog fed.
+            for (int s = 0; s < _slaves; s++) Set(s, Cia402.DisableVoltage, 0);
+            Array.Clear(_controlword);
+            for (int s = 0; s < _slaves; s++)
+                if (!FindAgain(master, image, s, waited, done)) return false;
             for (int s = 0; s < _slaves; s++)
             {
                 ushort station = (ushort)(EcMaster.FirstStation + s);
@@ -47,14 +57,20 @@ public sealed partial class EtherCatJointTransport
                     done.Add($"slave {s}: configured again from {current}");
                 }
             }
-            // Valid outputs (controlword 0: disable voltage, no velocity) before OP, as at bring-up.
-            for (int s = 0; s < _slaves; s++) Set(s, Cia402.DisableVoltage, 0);
-            Array.Clear(_controlword);
+            // Valid outputs before OP, as at bring-up; a slave whose SM watchdog tripped meanwhile (reconfiguring
+            // another took longer than its watchdog) is acknowledged again first.
             image.Exchange();
             for (int s = 0; s < _slaves; s++)
             {
                 ushort station = (ushort)(EcMaster.FirstStation + s);
-                if ((master.ReadAlStatus(station).State & (AlState)0x0F) == AlState.Op) continue;
+                var (state, code) = master.ReadAlStatus(station);
+                if (((byte)state & 0x10) != 0)
+                {
+                    master.AcknowledgeError(station);
+                    done.Add($"slave {s}: {(AlState)((byte)state & 0x0F)}+ERROR ({AlStatusCodes.Describe(code)}, 0x{code:X4}) acknowledged");
+                }
+                else if ((state & (AlState)0x0F) == AlState.Op) continue;
+                image.Exchange();
                 master.RequestState(station, AlState.Op);
                 done.Add($"slave {s}: back in OP");
             }
@@ -79,5 +95,46 @@ public sealed partial class EtherCatJointTransport
         }
         LastRecovery = done.Count == 0 ? "every slave was still in OP" : string.Join("; ", done);
         return true;
+    }
+
+    // A slave that does not answer at its station address is lost (ecatcheck's "lost"): look for it at its position
+    // until the wait is over. Back with address 0, it lost power: it gets its address again once its SII says it is
+    // the same device (ecx_recover_slave); with its own address it only missed frames. Nothing is commanded meanwhile:
+    // the control loop has ended, and the process data keep cycling with controlword 0 and no velocity.
+    private bool FindAgain(EcMaster master, EcProcessImage image, int s, System.Diagnostics.Stopwatch waited, List<string> done)
+    {
+        var expected = Slaves[s];
+        if (master.Answers(expected.Station)) return true;
+        while (true)
+        {
+            ushort? at = master.StationAt(s);
+            if (at == expected.Station) return true;
+            if (at is not null)
+            {
+                master.Readdress(expected); // throws when another device sits at the position
+                done.Add($"slave {s}: lost, found again at position {s} after {waited.Elapsed.TotalMilliseconds:F0} ms (it had lost its address: power cycle), identity checked, address 0x{expected.Station:X4} given back");
+                return true;
+            }
+            if (waited.Elapsed >= _robot.EtherCatLostSlaveWait)
+            {
+                LastFault = $"recovery: slave {s} (0x{expected.Station:X4}, \"{expected.Name}\") does not answer at its address or at its position after {waited.Elapsed.TotalSeconds:F1} s " +
+                    $"(transport.lost_slave_wait_ms {_robot.EtherCatLostSlaveWait.TotalMilliseconds:F0}); check its power and the cable to it";
+                return false;
+            }
+            Thread.Sleep(10);
+            KeepCycling(image);
+        }
+    }
+
+    private static void KeepCycling(EcProcessImage image)
+    {
+        try
+        {
+            image.Exchange();
+        }
+        catch (EtherCatException)
+        {
+            // With the first slave gone no frame comes back; the wait goes on.
+        }
     }
 }

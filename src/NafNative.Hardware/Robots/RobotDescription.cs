@@ -45,6 +45,9 @@ public sealed record RobotDescription
     /// the command staged in the previous one and brings the state back — frames at a fixed phase, but a command's
     /// outcome is read two cycles after it was decided, so a policy step takes two cycles.</summary>
     public int EtherCatLrwPerCycle { get; init; } = 2;
+    /// <summary>EtherCAT: how long recovery waits for a slave that stopped answering (power loss, a cable) to be back
+    /// on the segment before it gives up (<c>transport.lost_slave_wait_ms</c>).</summary>
+    public TimeSpan EtherCatLostSlaveWait { get; init; } = TimeSpan.FromSeconds(2);
     public required string Port { get; init; }
     public required int Baud { get; init; }
     public required TimeSpan BusLatency { get; init; }
@@ -140,6 +143,7 @@ public sealed record RobotDescription
         string? ecInterface = null, ecUdp = null;
         EtherCat.EcPdoMapping? pdoOutputs = null, pdoInputs = null;
         int lrwPerCycle = 2;
+        double lostSlaveWaitMs = 2000;
         int baud = 0;
         bool fast = false;
         double latencyMs;
@@ -154,6 +158,7 @@ public sealed record RobotDescription
             latencyMs = t.Number("timeout_ms", 20, 1, 1000);
             retries = t.Integer("retries", 2, 0, 10);
             lrwPerCycle = t.Integer("lrw_per_cycle", 2, 1, 2);
+            lostSlaveWaitMs = t.Number("lost_slave_wait_ms", 2000, 0, 60_000);
             if (t.Optional("pdo") is { } pdoNode)
             {
                 var pdo = new JsonFields(pdoNode, "transport.pdo", source);
@@ -299,7 +304,7 @@ public sealed record RobotDescription
 
         var description = new RobotDescription
         {
-            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs, EtherCatLrwPerCycle = lrwPerCycle,
+            Name = name, SourcePath = source, Transport = kind, Port = port, Baud = baud, EtherCatInterface = ecInterface, EtherCatUdp = ecUdp, PdoOutputs = pdoOutputs, PdoInputs = pdoInputs, EtherCatLrwPerCycle = lrwPerCycle, EtherCatLostSlaveWait = TimeSpan.FromMilliseconds(lostSlaveWaitMs),
             BusLatency = TimeSpan.FromMilliseconds(latencyMs), BusRetries = retries, SerialDriver = driver, FastSyncRead = fast, Joints = joints, ControlRate = rate,
             WatchdogPeriod = TimeSpan.FromMilliseconds(watchdogMs), MaxMissedReplies = missed, DriveWatchdog = TimeSpan.FromMilliseconds(driveWatchdogMs), StopHold = TimeSpan.FromMilliseconds(holdMs), RealtimePriority = realtime, RecoverBetweenEpisodes = recover,
             JointMargin = margin, WorkspaceMin = wmin, WorkspaceMax = wmax, WorkspaceRule = rule, Home = home, HomeSpeed = homeSpeed, HomeTimeout = homeTimeout,

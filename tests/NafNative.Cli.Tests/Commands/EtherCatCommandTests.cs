@@ -33,6 +33,42 @@ public sealed class EtherCatCommandTests
     }
 
     [Test]
+    public void HwScan_EtherCatOverUdp_ListsIdentitiesAndWhatEachSiiSays()
+    {
+        var drives = new[] { new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(serial: 500), new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive(serial: 501) };
+        using var segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives(drives);
+        var (exit, stdout, stderr) = CliRunner.Run("hw", "scan", "--udp", segment.EndPoint.ToString());
+        Assert.That(exit, Is.Zero, stdout + stderr);
+        Assert.That(stdout, Does.Contain("2 slave(s)"));
+        Assert.That(stdout, Does.Match(@"\s1\s+0x1002\s+0x00000F1E\s+0x04020001\s+0x00000001\s+501\s+Init\s+NafNative CiA402 drive"));
+        Assert.That(stdout, Does.Contain("group \"Servo drives\", order \"NAF-402-SIM\", CoE details 0x0F (SDO, SDO info, PDO assign, PDO config)"));
+        Assert.That(stdout, Does.Contain("mailbox out 0x1000/128, in 0x1080/128, protocols CoE"));
+        Assert.That(stdout, Does.Contain("SM2 0x1100 length    0  control 0x64  outputs"));
+        Assert.That(stdout, Does.Contain("FMMUs: 0 outputs, 1 inputs, 2 SM status"));
+        Assert.That(stdout, Does.Contain("RxPDO (outputs) 0x1600 \"RxPDO 1\" on SM2, 88 bits"));
+        Assert.That(stdout, Does.Contain("0x60FF:00 32 bits  INTEGER32    Target velocity"));
+        Assert.That(stdout, Does.Contain("TxPDO (inputs) 0x1A00 \"TxPDO 1\" on SM3, 88 bits"));
+        Assert.That(stdout, Does.Contain("0x6041:00 16 bits  UNSIGNED16   Statusword"));
+        Assert.That(stdout, Does.Not.Contain("WRONG"));
+    }
+
+    [Test]
+    public void HwScan_EtherCatWithPcap_WritesEveryFrameOfTheScan()
+    {
+        using var segment = NafNative.Hardware.Simulated.EtherCat.SimulatedEcSegment.ForDrives([new NafNative.Hardware.Simulated.EtherCat.SimulatedCia402Drive()]);
+        string pcap = Path.Combine(_root, "scan.pcap");
+        var (exit, stdout, stderr) = CliRunner.Run("hw", "scan", "--udp", segment.EndPoint.ToString(), "--pcap", pcap);
+        Assert.That(exit, Is.Zero, stdout + stderr);
+        var m = System.Text.RegularExpressions.Regex.Match(stdout, @"(\d+) frames written to ");
+        Assert.That(m.Success, stdout);
+        int frames = int.Parse(m.Groups[1].Value);
+        Assert.That(frames, Is.GreaterThan(100).And.EqualTo(2 * segment.FramesReceived), "each request and its reply");
+        byte[] file = File.ReadAllBytes(pcap);
+        Assert.That(BitConverter.ToUInt32(file, 0), Is.EqualTo(0xA1B2C3D4u), "pcap magic");
+        Assert.That(BitConverter.ToUInt32(file, 20), Is.EqualTo(1u), "Ethernet link type");
+    }
+
+    [Test]
     public void HwCheck_EtherCatRobot_ListsSlavesMappingsAndJoints_AndMoveJogsEveryJoint()
     {
         string robot = WriteRobotFile();

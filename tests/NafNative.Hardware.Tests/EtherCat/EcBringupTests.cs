@@ -137,6 +137,24 @@ public sealed class EcBringupTests
     }
 
     [Test]
+    public void Lrw_ThroughThreeFmmusOfOneSlave_CountsTheSlaveOncePerDirection()
+    {
+        // SOEM maps a third FMMU onto the mailbox status (0x080D) next to the inputs; an ESC still adds 1 for reading
+        // and 2 for writing per datagram, so SOEM expects 3 per slave (it saw 4 per slave before this was right).
+        using var segment = SimulatedEcSegment.ForDrives([new SimulatedCia402Drive()]);
+        using var master = new EcMaster(new UdpEcLink(segment.EndPoint));
+        master.Discover();
+        var image = master.ConfigureProcessData(1, 11, 11);
+        master.WriteFmmu(EcMaster.FirstStation, 2, (uint)image.Length, 1, 0x080D, write: false);
+        image.Exchange();
+        master.RequestState(EcMaster.FirstStation, AlState.Op);
+        var lrw = new byte[image.Length + 1];
+        Assert.That(master.Transact(EcCommand.Lrw, 0, 0, lrw), Is.EqualTo(3));
+        Assert.That(master.Transact(EcCommand.Lrd, 0, 0, lrw), Is.EqualTo(1));
+        Assert.That(master.Transact(EcCommand.Lwr, 0, 0, lrw), Is.EqualTo(1));
+    }
+
+    [Test]
     public void NoSegmentListening_DiscoverSaysNothingAnswered()
     {
         int port;

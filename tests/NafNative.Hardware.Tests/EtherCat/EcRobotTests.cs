@@ -124,12 +124,18 @@ public sealed class EcRobotTests
     [TestCase("link-down", EcFaultKind.LinkDown, 0, 1)]
     [TestCase("safeop-error:3", EcFaultKind.SafeOpError, 3, 1)]
     [TestCase("drive-fault:1", EcFaultKind.DriveFault, 1, 1)]
+    [TestCase("slave-lost:2", EcFaultKind.SlaveLost, 2, 500)]
+    [TestCase("slave-lost:0:1200", EcFaultKind.SlaveLost, 0, 1200)]
+    [TestCase("lost-reply", EcFaultKind.LostReplies, 0, 1)]
+    [TestCase("lost-reply:3", EcFaultKind.LostReplies, 0, 3)]
     public void EcFault_Parse_ReadsTheCliForm(string text, EcFaultKind kind, int slave, int count) =>
         Assert.That(EcFault.Parse(text), Is.EqualTo(new EcFault(kind, slave, count)));
 
     [TestCase("drive-fault")]
     [TestCase("lost:x")]
     [TestCase("melt:1")]
+    [TestCase("slave-lost")]
+    [TestCase("slave-lost:1:2:3")]
     public void EcFault_ParseBadText_SaysTheForms(string text) =>
         Assert.That(Assert.Throws<FormatException>(() => EcFault.Parse(text))!.Message, Does.Contain("lost[:N], link-down"));
 }

@@ -19,6 +19,11 @@ public sealed partial class ObjectDictionary
         public bool Variable => variable;
         public Action<byte[]>? Written;
         public Func<byte[], uint>? Check;
+        /// <summary>For SDO information (ObjectDictionary.Info.cs): name, CoE data type (0: from the size), and the
+        /// PDO-mappable access bits (0x40 RxPDO, 0x80 TxPDO).</summary>
+        public string Name = "";
+        public ushort DataType;
+        public ushort Mappable;
         public byte[] Read() => read(this);
     }
 

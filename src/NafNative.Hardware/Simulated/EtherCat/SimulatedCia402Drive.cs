@@ -32,12 +32,22 @@ public sealed partial class SimulatedCia402Drive
         ArgumentException.ThrowIfNullOrEmpty(deviceName);
         if (deviceName.Length > 255) throw new ArgumentException($"simulated drive: device name of {deviceName.Length} characters; the SII strings category holds 255.", nameof(deviceName));
         DeviceName = deviceName;
-        Esc = new SimulatedEsc(0x0000_0F1E, 0x0402_0001, 1, serial, deviceName, ProcessDataBytes, ProcessDataBytes, coe: true);
+        Esc = new SimulatedEsc(DriveSii(serial, deviceName), ProcessDataBytes, ProcessDataBytes);
         TimeConstant = timeConstant;
         CountsPerRadian = countsPerRadian;
         Esc.Dictionary = BuildDictionary(serial);
+        Esc.PoweredOn += () =>
+        {
+            // As after power-on: switched off, no mode, the default PDO mapping; the absolute encoder keeps its count.
+            (State, Mode, _modeCommand, _control, _previousControl, _targetPosition, _targetVelocity) = (Cia402State.SwitchOnDisabled, 0, 0, 0, 0, 0, 0);
+            Esc.Dictionary = BuildDictionary(serial);
+            PowerCycles++;
+        };
         Update(0);
     }
+
+    /// <summary>How often the drive lost power and came back (an injected <see cref="EcFaultKind.SlaveLost"/>).</summary>
+    public int PowerCycles { get; private set; }
 
     public double CountsPerRadian { get; }
     public string DeviceName { get; }
@@ -51,9 +61,9 @@ public sealed partial class SimulatedCia402Drive
         d.AddU32(0x1000, 0, 0x0002_0192); // device type: CiA 402 servo drive
         d.AddVariable(0x1008, 0, System.Text.Encoding.ASCII.GetBytes(DeviceName), DeviceName.Length); // VISIBLE_STRING
         d.AddU8(0x1018, 0, 4);
-        d.AddU32(0x1018, 1, 0x0000_0F1E);
-        d.AddU32(0x1018, 2, 0x0402_0001);
-        d.AddU32(0x1018, 3, 1);
+        d.AddU32(0x1018, 1, Vendor);
+        d.AddU32(0x1018, 2, Product);
+        d.AddU32(0x1018, 3, Revision);
         d.AddU32(0x1018, 4, serial);
         // SyncManager communication types: SM0 mailbox out, SM1 mailbox in, SM2 outputs, SM3 inputs.
         d.AddU8(0x1C00, 0, 4);
@@ -69,6 +79,7 @@ public sealed partial class SimulatedCia402Drive
         d.AddLive(Cia402.VelocityActual, 0, 4, () => Le32((int)Math.Round(_velocity)));
         d.AddLive(Cia402.ModesDisplay, 0, 1, () => [(byte)Mode]);
         d.AddLive(Cia402.ErrorCode, 0, 2, () => Le16(ErrorCode));
+        DescribeObjects(d);
         return d;
     }
 

@@ -59,6 +59,7 @@ public sealed class SimulatedEcSegment : IDisposable
     {
         ArgumentNullException.ThrowIfNull(slaves);
         _slaves = [.. slaves];
+        _offUntil = new long[_slaves.Length];
         SetLine(_slaves);
         _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
@@ -70,6 +71,7 @@ public sealed class SimulatedEcSegment : IDisposable
     private SimulatedEcSegment(SimulatedEsc[] slaves, Socket socket, string where)
     {
         _slaves = slaves;
+        _offUntil = new long[_slaves.Length];
         SetLine(_slaves);
         _socket = socket;
         _raw = true;
@@ -131,7 +133,11 @@ public sealed class SimulatedEcSegment : IDisposable
     /// <summary>Replies sent damaged so far.</summary>
     public long FramesCorrupted => Interlocked.Read(ref _corrupted);
     private long _corrupted;
-    private int _corruptNext;
+    private int _corruptNext, _loseRepliesNext;
+
+    /// <summary>Replies lost after the slaves processed their frame (<see cref="EcFaultKind.LostReplies"/>).</summary>
+    public long RepliesLost => Interlocked.Read(ref _repliesLost);
+    private long _repliesLost;
 
     // Flips the first datagram's length field (odd replies) or its working counter's high byte (even ones): what a
     // master must catch as a reply that does not fit its request.
@@ -155,6 +161,7 @@ public sealed class SimulatedEcSegment : IDisposable
             case EcFaultKind.LostFrames: DropFrames(fault.Count); break;
             case EcFaultKind.LinkDown: DropFrames(int.MaxValue / 2); break;
             case EcFaultKind.CorruptDatagrams: CorruptFrames(fault.Count); break;
+            case EcFaultKind.LostReplies: Interlocked.Add(ref _loseRepliesNext, fault.Count); break;
             default:
                 if ((uint)fault.Slave >= (uint)_slaves.Length)
                     throw new ArgumentOutOfRangeException(nameof(fault), fault.Slave, $"the segment has slaves 0..{_slaves.Length - 1}.");
@@ -174,9 +181,26 @@ public sealed class SimulatedEcSegment : IDisposable
             while (_pendingFaults.TryDequeue(out var f))
             {
                 if (f.Kind == EcFaultKind.SafeOpError) _slaves[f.Slave].Fail(AlState.SafeOp, 0x001A);
+                else if (f.Kind == EcFaultKind.SlaveLost)
+                {
+                    // Power is lost now; the ESC starts afresh while it is off, so it answers as new when it returns.
+                    _slaves[f.Slave].PowerCycle();
+                    _offUntil[f.Slave] = (_clock.Elapsed + TimeSpan.FromMilliseconds(f.Count)).Ticks;
+                }
                 else Volatile.Read(ref _drives)[f.Slave].InjectFault();
             }
         }
+    }
+
+    // Segment thread only: per slave, until when (clock ticks) it is without power (0: powered).
+    private readonly long[] _offUntil;
+
+    private int Reachable()
+    {
+        long now = _clock.Elapsed.Ticks;
+        for (int s = 0; s < _slaves.Length; s++)
+            if (_offUntil[s] > now) return s;
+        return _slaves.Length;
     }
 
     public void Dispose()
@@ -266,14 +290,26 @@ public sealed class SimulatedEcSegment : IDisposable
             Span<byte> payload = buffer.AsSpan(offset, n);
             int count = EcFrame.Parse(payload, _datagrams);
             if (count < 0) continue; // a malformed frame is not forwarded
-            foreach (var slave in _slaves)
+            // A slave without power cuts the line: the frame turns back at the slave before it, or is lost.
+            int reachable = Reachable();
+            if (reachable == 0)
+            {
+                Interlocked.Increment(ref _dropped);
+                continue;
+            }
+            for (int s = 0; s < reachable; s++)
             {
                 // Each slave sees the ADP values as the previous slaves left them: re-parse after each one.
                 EcFrame.Parse(payload, _datagrams);
-                for (int i = 0; i < count; i++) slave.Process(payload, _datagrams[i]);
+                for (int i = 0; i < count; i++) _slaves[s].Process(payload, _datagrams[i]);
             }
             TickDrives(checkWatchdog: false);
             if (Volatile.Read(ref _corruptNext) > 0 && Interlocked.Decrement(ref _corruptNext) >= 0) Corrupt(payload);
+            if (Volatile.Read(ref _loseRepliesNext) > 0 && Interlocked.Decrement(ref _loseRepliesNext) >= 0)
+            {
+                Interlocked.Increment(ref _repliesLost);
+                continue;
+            }
             try
             {
                 if (_raw)

@@ -16,11 +16,12 @@ namespace NafNative.Hardware.Simulated.EtherCat;
 /// SyncManagers 0/1 enabled (else 0x0016); SAFE-OP needs SM2/SM3 sized as the process data (else 0x001D/0x001E).</para>
 /// <para>Used by the segment's thread only.</para>
 /// </remarks>
-public sealed class SimulatedEsc
+public sealed partial class SimulatedEsc
 {
     public const int FmmuCount = 8, SmCount = 8;
     private readonly byte[] _memory = new byte[0x10000];
     private readonly ushort[] _sii;
+    private bool _lastInLine = true;
 
     /// <param name="vendor">SII vendor ID.</param>
     /// <param name="product">SII product code.</param>
@@ -31,18 +32,50 @@ public sealed class SimulatedEsc
     /// <param name="inputBytes">Process data the master reads (SM3).</param>
     /// <param name="coe">Announce CoE in the SII (give it a <see cref="Dictionary"/>).</param>
     public SimulatedEsc(uint vendor, uint product, uint revision, uint serial, string name, int outputBytes, int inputBytes, bool coe = false)
+        : this(DefaultSii(vendor, product, revision, serial, name, coe), outputBytes, inputBytes)
     {
+    }
+
+    /// <summary>An ESC serving the SII image <see cref="SiiImage.Build"/> writes from <paramref name="sii"/>.</summary>
+    public SimulatedEsc(EcSii sii, int outputBytes, int inputBytes)
+    {
+        ArgumentNullException.ThrowIfNull(sii);
         OutputBytes = outputBytes;
         InputBytes = inputBytes;
+        Sii = sii;
+        _sii = SiiImage.Build(sii);
+        PowerOnRegisters();
+    }
+
+    // The register file as an ESC starts it: identity and features, INIT, and everything a master configures (station
+    // address, SyncManagers, FMMUs, process RAM) cleared.
+    private void PowerOnRegisters()
+    {
+        Array.Clear(_memory);
         _memory[0x0000] = 0x11; // ESC type (an ET1100-like controller)
         _memory[0x0001] = 0x02;
         _memory[0x0004] = FmmuCount;
         _memory[0x0005] = SmCount;
         _memory[0x0007] = 0x0F; // port descriptor: ports 0 and 1 MII, 2 and 3 not implemented
         _memory[0x0008] = 0x00; // features: no Distributed Clocks (bit 2 clear), so masters skip DC set-up
+        SetLinePosition(_lastInLine);
         SetAlStatus(AlState.Init, 0);
-        _sii = BuildSii(vendor, product, revision, serial, name, coe);
+        ProcessDataWritten = false;
     }
+
+    /// <summary>The slave lost power and came back: the ESC starts afresh (INIT, no station address, SyncManagers and
+    /// FMMUs off), and so does the application behind it (<see cref="PoweredOn"/>). The SII is kept (it is an EEPROM).</summary>
+    public void PowerCycle()
+    {
+        PowerOnRegisters();
+        PoweredOn?.Invoke();
+    }
+
+    /// <summary>Raised by <see cref="PowerCycle"/>, for the device behind the ESC to restart too.</summary>
+    public event Action? PoweredOn;
+
+    /// <summary>What the SII image says (the image itself is built from it).</summary>
+    public EcSii Sii { get; }
 
     /// <summary>The CoE object dictionary behind the mailbox (null: no CoE; the SII then announces none).</summary>
     public ObjectDictionary? Dictionary { get; set; }
@@ -63,6 +96,7 @@ public sealed class SimulatedEsc
     /// port 1 the same unless this is the last slave (then its loop is closed) — what masters read to count ports.</summary>
     public void SetLinePosition(bool last)
     {
+        _lastInLine = last;
         ushort status = (ushort)(0x0001 | 0x0010 | 0x0200 | (last ? 0x0400 : 0x0020 | 0x0800));
         BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0110), status);
     }
@@ -109,13 +143,17 @@ public sealed class SimulatedEsc
     {
         if (kind == 0)
         {
-            for (int i = 0; i < data.Length; i++) data[i] = Read(address + i);
-            // Reading SM1's last byte empties the in mailbox.
+            // SM1 in mailbox mode: a read of its buffer while it is empty is not acknowledged (data and working
+            // counter stay as they came); reading its last byte empties it.
+            bool emptiesMailbox = false;
             if (SmEnabled(1))
             {
-                int start = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0808)), length = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x080A));
-                if (address <= start + length - 1 && address + data.Length > start + length - 1) _memory[0x080D] &= unchecked((byte)~0x08);
+                var (start, length) = SmArea(1);
+                if (address < start + length && address + data.Length > start && !MailboxInFull) return 0;
+                emptiesMailbox = address <= start + length - 1 && address + data.Length > start + length - 1;
             }
+            for (int i = 0; i < data.Length; i++) data[i] = Read(address + i);
+            if (emptiesMailbox) MailboxRead();
             return 1;
         }
         if (kind == 1)
@@ -130,9 +168,11 @@ public sealed class SimulatedEsc
         return 3;
     }
 
+    // The working counter counts this slave once per datagram, however many of its FMMUs the datagram touches
+    // (ETG.1000.4 §5.4.3): +1 if it read anything, +1 for LWR or +2 for LRW if it wrote anything.
     private int Logical(EcCommand command, uint logical, Span<byte> data)
     {
-        int wkc = 0;
+        bool read = false, written = false;
         for (int f = 0; f < FmmuCount; f++)
         {
             Span<byte> fmmu = _memory.AsSpan(0x0600 + 16 * f, 16);
@@ -147,18 +187,18 @@ public sealed class SimulatedEsc
             if (type == 1 && command is EcCommand.Lrd or EcCommand.Lrw)
             {
                 for (int i = 0; i < n; i++) data[inData + i] = Read(inPhysical + i);
-                wkc += 1;
+                read = true;
             }
             else if (type == 2 && command is EcCommand.Lwr or EcCommand.Lrw && State == AlState.Op)
             {
                 // Outputs are taken only in OP (in SAFE-OP they are held safe), so a slave that left OP shows as a
                 // working counter short by 2.
                 Write(inPhysical, data.Slice(inData, n));
-                wkc += command == EcCommand.Lrw ? 2 : 1;
+                written = true;
                 ProcessDataWritten = true;
             }
         }
-        return wkc;
+        return (read ? 1 : 0) + (written ? (command == EcCommand.Lrw ? 2 : 1) : 0);
     }
 
     /// <summary>Set when the master's outputs arrived through an FMMU since the flag was last cleared (the SM watchdog).</summary>
@@ -168,15 +208,19 @@ public sealed class SimulatedEsc
 
     private void Write(int address, ReadOnlySpan<byte> data)
     {
+        byte repeatRequest = (byte)(_memory[0x080E] & 0x02);
         for (int i = 0; i < data.Length; i++)
         {
             int a = address + i;
             if ((uint)a >= (uint)_memory.Length) return;
-            // Read-only: identity and features, DL status, AL status.
+            // Read-only from EtherCAT: identity and features, DL status, AL status, each SyncManager's status and
+            // PDI control bytes (the slave's side writes those).
             if (a is >= 0x0000 and < 0x0010 || a is 0x0110 or 0x0111 || a is >= 0x0130 and < 0x0140) continue;
+            if (a is >= 0x0800 and < 0x0800 + 8 * SmCount && (a & 7) is 5 or 7) continue;
             _memory[a] = data[i];
         }
         if (address <= 0x0120 && address + data.Length > 0x0120) AlControl(_memory[0x0120]);
+        if ((_memory[0x080E] & 0x02) != repeatRequest) MailboxRepeatRequested();
         if (address <= 0x0502 && address + data.Length > 0x0503) SiiCommand();
         // A write that fills SM0's buffer to its last byte hands the mailbox to the slave (ESC behaviour).
         if (SmEnabled(0))
@@ -184,29 +228,6 @@ public sealed class SimulatedEsc
             int start = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0800)), length = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0802));
             if (address <= start + length - 1 && address + data.Length > start + length - 1 && address >= start) Mailbox(start, length);
         }
-    }
-
-    // Handles the mailbox in SM0: CoE SDO requests answered from the dictionary into SM1 (status 0x080D bit 3 = full).
-    private void Mailbox(int outStart, int outLength)
-    {
-        if (Dictionary is null || State is AlState.Init or AlState.None || !SmEnabled(1)) return;
-        Span<byte> m = _memory.AsSpan(outStart, outLength);
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(m);
-        if ((m[5] & 0x0F) != 0x03 || length < 2 || 6 + length > outLength) return; // only CoE
-        int service = BinaryPrimitives.ReadUInt16LittleEndian(m[6..]) >> 12;
-        if (service != 2) return;
-        int inStart = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x0808)), inLength = BinaryPrimitives.ReadUInt16LittleEndian(_memory.AsSpan(0x080A));
-        byte[]? reply = Dictionary.Handle(m.Slice(8, length - 2), State, inLength);
-        if (reply is null) return; // an abort request from the master is not answered
-        Span<byte> r = _memory.AsSpan(inStart, inLength);
-        r.Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(r, (ushort)(2 + reply.Length));
-        r[5] = (byte)(0x03 | (m[5] & 0x70));
-        // CoE service 3 (SDO response), but an abort travels as an "Abort SDO Transfer Request": service 2
-        // (ETG.1000.6; SOEM recognises an abort only there).
-        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], reply[0] == 0x80 ? (ushort)0x2000 : (ushort)0x3000);
-        reply.AsSpan(0, Math.Min(reply.Length, inLength - 8)).CopyTo(r[8..]);
-        _memory[0x080D] |= 0x08;
     }
 
     private void AlControl(byte control)
@@ -241,6 +262,9 @@ public sealed class SimulatedEsc
 
     private void SetAlStatus(AlState state, ushort code, bool error = false)
     {
+        // Back in INIT the mailbox starts afresh: nothing queued, no previous request counter (ETG.1000.4: the
+        // SyncManagers are disabled there).
+        if (state == AlState.Init) ResetMailbox();
         _memory[0x0130] = (byte)((byte)state | (error ? 0x10 : 0));
         _memory[0x0131] = 0;
         BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0134), code);
@@ -257,42 +281,23 @@ public sealed class SimulatedEsc
         BinaryPrimitives.WriteUInt16LittleEndian(_memory.AsSpan(0x0502), (ushort)(command & ~0x8100)); // done, not busy
     }
 
-    // SII image (ETG.1000.6 Table 16 / ETG.2010): identity words, mailbox layout, CoE, then a strings category.
-    private static ushort[] BuildSii(uint vendor, uint product, uint revision, uint serial, string name, bool coe)
+    /// <summary>The mailbox SyncManagers at 0x1000/0x1080 (128 bytes each) and the process-data ones at 0x1100/0x1180,
+    /// their lengths left to the master (from the PDO mapping), as the SyncManager category gives them.</summary>
+    public static IReadOnlyList<EcSii.SyncManager> StandardSyncManagers { get; } =
+        [new(0x1000, 128, 0x26, 1, 1), new(0x1080, 128, 0x22, 1, 2), new(0x1100, 0, 0x64, 1, 3), new(0x1180, 0, 0x20, 1, 4)];
+
+    // A plain slave's SII: identity, the standard mailbox (CoE announced when a dictionary will be given), the name
+    // as string 1 with a general category pointing at it, FMMUs 0/1/2 for outputs, inputs and mailbox status, and the
+    // SyncManagers. Masters take the process-data SMs' addresses from here and their lengths from the PDO mapping.
+    private static EcSii DefaultSii(uint vendor, uint product, uint revision, uint serial, string name, bool coe) => new()
     {
-        var words = new List<ushort>(new ushort[0x40]);
-        void Put32(int word, uint value) { words[word] = (ushort)value; words[word + 1] = (ushort)(value >> 16); }
-        Put32(0x0008, vendor);
-        Put32(0x000A, product);
-        Put32(0x000C, revision);
-        Put32(0x000E, serial);
-        words[0x0018] = 0x1000; words[0x0019] = 128; words[0x001A] = 0x1080; words[0x001B] = 128;
-        words[0x001C] = coe ? (ushort)0x0004 : (ushort)0x0000; // mailbox protocols: CoE when a dictionary is given
-        words[0x003E] = 0x0001; // EEPROM size (KiB − 1)
-        words[0x003F] = 0x0001; // version
-        byte[] text = Encoding.ASCII.GetBytes(name);
-        var strings = new List<byte> { 1, (byte)text.Length };
-        strings.AddRange(text);
-        if (strings.Count % 2 == 1) strings.Add(0);
-        words.Add(10); // category: strings
-        words.Add((ushort)(strings.Count / 2));
-        for (int i = 0; i < strings.Count; i += 2) words.Add((ushort)(strings[i] | strings[i + 1] << 8));
-        // Category 41: SyncManagers (8 bytes each: start, length, control, status, enable, type 1 mbx out, 2 mbx in,
-        // 3 outputs, 4 inputs). Masters take the process-data SMs' addresses from here and their lengths from the
-        // PDO mapping.
-        ushort[][] sms = [[0x1000, 128, 0x26, 1], [0x1080, 128, 0x22, 2], [0x1100, 0, 0x64, 3], [0x1180, 0, 0x20, 4]];
-        words.Add(41);
-        words.Add((ushort)(sms.Length * 4));
-        foreach (var sm in sms)
-        {
-            words.Add(sm[0]);
-            words.Add(sm[1]);
-            words.Add((ushort)(sm[2] | 0 << 8)); // control, status
-            words.Add((ushort)(1 | sm[3] << 8)); // enable, type
-        }
-        words.Add(0xFFFF); // end of categories
-        return [.. words];
-    }
+        Vendor = vendor, Product = product, Revision = revision, Serial = serial,
+        MailboxOut = (0x1000, 128), MailboxIn = (0x1080, 128), MailboxProtocols = coe ? (ushort)0x0004 : (ushort)0,
+        Strings = [name],
+        General = new EcSii.GeneralCategory(0, 0, 0, 1, coe ? (byte)0x0F : (byte)0, 0, 0, 0, 0, 0, 0, 0, 0x0011),
+        Fmmus = [1, 2, 3],
+        SyncManagers = StandardSyncManagers,
+    };
 
     private static void IncrementAdp(Span<byte> payload, in EcDatagram d)
     {
