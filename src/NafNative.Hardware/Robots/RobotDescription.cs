@@ -75,8 +75,9 @@ public sealed record RobotDescription
     public required double JointMargin { get; init; }
     public required Vector3 WorkspaceMin { get; init; }
     public required Vector3 WorkspaceMax { get; init; }
-    /// <summary>workspace.rule: "slide" (default: only the outward part of a motion is removed at the box) or "stop".</summary>
-    public WorkspaceRule WorkspaceRule { get; init; } = WorkspaceRule.Slide;
+    /// <summary>workspace.rule: "stop" (default: every joint stops at the box) or "slide" (only the outward part of a
+    /// motion is removed).</summary>
+    public WorkspaceRule WorkspaceRule { get; init; } = WorkspaceRule.Stop;
     public required double[] Home { get; init; }
     /// <summary>Fastest joint speed (rad/s) of the reset motion to the home pose.</summary>
     public required double HomeSpeed { get; init; }
@@ -245,8 +246,8 @@ public sealed record RobotDescription
             if (!(wmin[a] < wmax[a])) throw w.Error("workspace.max", $"[{a}] = {wmax[a]} is not above workspace.min[{a}] = {wmin[a]}");
         var rule = w.OptionalString("rule") switch
         {
-            null or "slide" => WorkspaceRule.Slide,
-            "stop" => WorkspaceRule.Stop,
+            null or "stop" => WorkspaceRule.Stop,
+            "slide" => WorkspaceRule.Slide,
             string other => throw w.Error("workspace.rule", $"= '{other}' is not 'slide' or 'stop'"),
         };
         w.RefuseUnknown();

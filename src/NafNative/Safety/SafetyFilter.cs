@@ -28,7 +28,7 @@ namespace NafNative.Safety;
 /// <item>Workspace: with p = FK(q) and p′ = FK(q + v·dt) (the caller's <see cref="IForwardKinematics"/>, evaluated on
 /// the command as filtered so far), if p′ lies outside the box and is not closer to it than p, the command is refused.
 /// Motion that brings an end effector found outside back toward the box is kept. A refused command is stopped (every
-/// velocity 0) under <see cref="WorkspaceRule.Stop"/>; under <see cref="WorkspaceRule.Slide"/> its outward part is
+/// velocity 0) under <see cref="WorkspaceRule.Stop"/> (the default); under <see cref="WorkspaceRule.Slide"/> its outward part is
 /// removed instead (see <see cref="WorkspaceSlide"/>), and it is stopped only if what remains still fails the same
 /// exact test.</item>
 /// </list>

@@ -107,15 +107,15 @@ public sealed record SafetyLimits
     public TimeSpan WatchdogPeriod { get; }
 
     /// <summary>What the filter does with a command that would carry the end effector out of the box (or further out):
-    /// <see cref="WorkspaceRule.Slide"/> (the default) removes only the outward part of the motion,
-    /// <see cref="WorkspaceRule.Stop"/> stops every joint. Either way no command leaves the filter that ends outside the
+    /// <see cref="WorkspaceRule.Stop"/> (the default) stops every joint, <see cref="WorkspaceRule.Slide"/> removes only
+    /// the outward part of the motion. Either way no command leaves the filter that ends outside the
     /// box and not closer to it.</summary>
     public WorkspaceRule WorkspaceRule
     {
         get;
         init => field = Enum.IsDefined(value) ? value
             : throw new ArgumentException($"SafetyLimits: WorkspaceRule = {(int)value} is neither Slide nor Stop.", nameof(WorkspaceRule));
-    } = WorkspaceRule.Slide;
+    } = WorkspaceRule.Stop;
 
     /// <summary>Value equality, per-joint arrays compared element by element.</summary>
     public bool Equals(SafetyLimits? other) =>

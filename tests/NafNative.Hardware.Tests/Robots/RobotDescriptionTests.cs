@@ -43,12 +43,12 @@ public sealed class RobotDescriptionTests
     }
 
     [Test]
-    public void Parse_WorkspaceRule_DefaultsToSlideAndStopIsHonoured()
+    public void Parse_WorkspaceRule_DefaultsToStopAndSlideIsHonoured()
     {
         var doc = TestRobot.Document("/dev/null");
-        Assert.That(RobotDescription.Parse(doc, "r.json").SafetyLimits().WorkspaceRule, Is.EqualTo(NafNative.Safety.WorkspaceRule.Slide));
-        Set(doc, "workspace.rule", JsonValue.Create("stop"));
         Assert.That(RobotDescription.Parse(doc, "r.json").SafetyLimits().WorkspaceRule, Is.EqualTo(NafNative.Safety.WorkspaceRule.Stop));
+        Set(doc, "workspace.rule", JsonValue.Create("slide"));
+        Assert.That(RobotDescription.Parse(doc, "r.json").SafetyLimits().WorkspaceRule, Is.EqualTo(NafNative.Safety.WorkspaceRule.Slide));
     }
 
     [Test]

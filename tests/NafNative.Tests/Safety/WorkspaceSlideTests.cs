@@ -20,7 +20,7 @@ public sealed class WorkspaceSlideTests
     {
         // At x = 0.49 moving (1, 0.5, 0) m/s the step would end at x = 0.54 > 0.5: x may cover half of the 1 cm left
         // (minus 0.1 mm), y keeps its 0.5 m/s (the gantry's Jacobian is the identity, so only v_x changes).
-        var filter = new SafetyFilter(TestLimits.Gantry());
+        var filter = new SafetyFilter(TestLimits.Gantry() with { WorkspaceRule = WorkspaceRule.Slide });
         var (result, output) = Run(filter, [1f, 0.5f, 0f], [0.49f, 0f, 0.5f], new CartesianKinematics());
         Assert.Multiple(() =>
         {
@@ -37,7 +37,7 @@ public sealed class WorkspaceSlideTests
     public void Slide_GantryOnTheFacePushingOut_MovesOnlyAlongIt()
     {
         // Exactly on the floor z = 0.2 pushing down and sideways: the sideways motion goes on, z moves in by 0.1 mm.
-        var filter = new SafetyFilter(TestLimits.Gantry());
+        var filter = new SafetyFilter(TestLimits.Gantry() with { WorkspaceRule = WorkspaceRule.Slide });
         var (result, output) = Run(filter, [0.4f, 0f, -0.5f], [0f, 0f, 0.2f], new CartesianKinematics());
         Assert.Multiple(() =>
         {
@@ -52,7 +52,7 @@ public sealed class WorkspaceSlideTests
     {
         // Hand at 0.9·(cos 0.5, sin 0.5) = (0.79, 0.43), 1 cm inside x = 0.8; swinging q0 down at 1 rad/s carries it
         // along the arc to x ≈ 0.81. The slid command must still move the arm and end inside the box.
-        var limits = TestLimits.PlanarArm();
+        var limits = TestLimits.PlanarArm() with { WorkspaceRule = WorkspaceRule.Slide };
         var filter = new SafetyFilter(limits);
         var kinematics = new PlanarTwoLinkKinematics();
         float[] joints = [0.5f, 0f];
@@ -72,7 +72,7 @@ public sealed class WorkspaceSlideTests
     {
         // A one-joint slider along x: at the face, the only motion is outward, so nothing can be kept.
         var limits = new SafetyLimits([1f], [-1f], [1f], 0f, new Vector3(-0.5f, -1, -1), new Vector3(0.5f, 1, 1),
-            TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+            TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)) { WorkspaceRule = WorkspaceRule.Slide };
         var filter = new SafetyFilter(limits);
         var (result, output) = Run(filter, [1f], [0.5f], new SliderKinematics());
         Assert.Multiple(() =>
@@ -90,10 +90,10 @@ public sealed class WorkspaceSlideTests
     }
 
     [Test]
-    public void Limits_DefaultRuleIsSlide_AndAnUndefinedRuleIsRefused()
+    public void Limits_DefaultRuleIsStop_AndAnUndefinedRuleIsRefused()
     {
-        Assert.That(TestLimits.Gantry().WorkspaceRule, Is.EqualTo(WorkspaceRule.Slide));
-        Assert.That(TestLimits.Gantry() with { WorkspaceRule = WorkspaceRule.Stop }, Is.Not.EqualTo(TestLimits.Gantry()));
+        Assert.That(TestLimits.Gantry().WorkspaceRule, Is.EqualTo(WorkspaceRule.Stop));
+        Assert.That(TestLimits.Gantry() with { WorkspaceRule = WorkspaceRule.Slide }, Is.Not.EqualTo(TestLimits.Gantry()));
         var e = Assert.Throws<ArgumentException>(() => _ = TestLimits.Gantry() with { WorkspaceRule = (WorkspaceRule)7 });
         Assert.That(e!.Message, Does.Contain("WorkspaceRule = 7"));
     }
