@@ -38,7 +38,7 @@ public sealed partial class WorkerProcessTests
     [GeneratedRegex(@"(\d+) transitions acknowledged, (\d+) duplicate batches, (\d+) registrations")]
     private static partial Regex Summary();
 
-    private static (long Acknowledged, long Duplicates, int Registrations) Parse(NafProcess worker)
+    internal static (long Acknowledged, long Duplicates, int Registrations) Parse(NafProcess worker)
     {
         var m = Summary().Match(worker.Out);
         Assert.That(m.Success, Is.True, $"no summary line in:\n{worker.Out}\n{worker.Err}");
