@@ -4,7 +4,8 @@ namespace NafNative.Cli.Bench;
 /// <summary>Snapshot fan-out latency: for every parameter version the learner published and every worker, the time
 /// from the publication until that worker first had (arrived) and first acted with (in use, at an episode start) a
 /// version at least as new. A worker skips versions published between two of its fetches; for those it is the
-/// wait until the newer parameters reached it, which is what a user waits for.</summary>
+/// wait until the newer parameters reached it, which is what a user waits for. Versions published before a worker's
+/// first parameters arrived (it was still starting) do not count for it.</summary>
 /// <remarks>Publication times come from the learner's process, arrivals from the workers' <c>--snapshot-log</c>
 /// files: both Stopwatch clocks of one machine (CLOCK_MONOTONIC on Linux), so the bench must run learner and workers
 /// on the same machine, as it does.</remarks>
@@ -24,9 +25,13 @@ internal static class FanOut
         foreach (string log in logs)
         {
             var rows = Read(log);
+            // A worker still starting (process start, JIT, registration) is not yet part of the fan-out: its first
+            // parameters are the baseline, and only versions published after they arrived count.
+            long joined = rows.Count > 0 ? rows[0].ArrivedNs : long.MaxValue;
             foreach (var (version, published) in publications)
             {
                 if (published < fromNs || published > toNs) continue;
+                if (published < joined && rows.Count > 0) continue;
                 // Rows are in arrival order with increasing versions (one learner session).
                 long first = rows.FirstOrDefault(r => r.Version >= version).ArrivedNs;
                 long used = rows.Where(r => r.Version >= version && r.UsedNs > 0).Select(r => r.UsedNs).DefaultIfEmpty(0).Min();
