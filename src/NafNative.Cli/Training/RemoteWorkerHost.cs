@@ -59,8 +59,13 @@ internal sealed class RemoteWorkerHost(RemoteWorker[] workers, Environments.IEnv
                 ended[i] = threads[i].Join(Remaining(deadline));
                 if (!ended[i]) Stuck.Add($"{workers[i].Connection.Name} (in its policy or a step)");
             }
+            // Each in its own try: a robot that fails to stop cleanly must not leave the next one undisposed.
             for (int i = 0; i < environments.Length; i++)
-                if (ended[i] || environments[i] is Environments.IHoldableEnvironment) environments[i].Dispose();
+            {
+                if (!ended[i] && environments[i] is not Environments.IHoldableEnvironment) continue;
+                try { environments[i].Dispose(); }
+                catch (Exception e) when (e is TimeoutException or IOException or InvalidOperationException) { Fail(i, e, stop); }
+            }
         }
     }
 

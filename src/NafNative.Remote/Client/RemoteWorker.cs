@@ -122,7 +122,7 @@ public sealed partial class RemoteWorker
                 noise.StartEpisode();
                 _environment.Reset(EpisodeSeed(seed, Episodes), _observation);
                 var episode = RunEpisode(policy, snapshot, noise, pacing, cancellation);
-                if (cancellation.IsCancellationRequested) return; // an unfinished episode is not sent
+                if (cancellation.IsCancellationRequested) return; // an unfinished episode is not counted (SendLast sends its transitions)
                 if (episode.Interrupted is string why)
                 {
                     InterruptedEpisodes++;
