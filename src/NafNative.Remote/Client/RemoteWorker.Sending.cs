@@ -63,6 +63,7 @@ public sealed partial class RemoteWorker
     private void SendLast()
     {
         _sends.CancelAfter(TimeSpan.FromSeconds(2));
+        long held = (_inFlight?.Count ?? 0) + (_batch?.Count ?? 0), acknowledged = AcknowledgedTransitions;
         try
         {
             // The sends themselves end at the grace (their token), so these waits do too.
@@ -71,7 +72,8 @@ public sealed partial class RemoteWorker
         }
         catch (Exception e) when (e is OperationCanceledException or RemoteRefusedException)
         {
-            _log?.Invoke($"{_connection.Registration?.WorkerId}: {_batch?.Count ?? 0} transitions not sent at stop: {e.Message}");
+            long lost = held - (AcknowledgedTransitions - acknowledged);
+            _log?.Invoke($"{_connection.Name}: {lost} transitions not acknowledged at stop (the learner did not answer within the 2 s grace): {e.Message}");
         }
     }
 }
