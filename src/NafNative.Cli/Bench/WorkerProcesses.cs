@@ -28,9 +28,11 @@ internal sealed class WorkerProcesses : IDisposable
     }
 
     /// <summary>SIGTERM to every worker (on Linux), then up to <paramref name="grace"/> for them all to exit; what is
-    /// left is killed. Returns how many exited by themselves.</summary>
-    public int Stop(TimeSpan grace)
+    /// left is killed. Returns how many had exited before the signal (a failure: they should run until told to
+    /// stop) and how many exited after it.</summary>
+    public (int Early, int Clean) Stop(TimeSpan grace)
     {
+        int early = _processes.Count(p => p.HasExited);
         foreach (var p in _processes)
             if (!p.HasExited && OperatingSystem.IsLinux()) _ = kill(p.Id, 15);
         var deadline = Stopwatch.StartNew();
@@ -41,7 +43,7 @@ internal sealed class WorkerProcesses : IDisposable
             if (p.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero)) clean++;
         }
         Dispose();
-        return clean;
+        return (early, clean - early);
     }
 
     public void Dispose()

@@ -106,7 +106,9 @@ internal static class BenchRemoteCommand
                 var clock = Stopwatch.StartNew();
                 while (service.Server.Address is null && clock.Elapsed.TotalSeconds < 30) Thread.Sleep(10);
                 string url = service.Server.Address ?? throw new InvalidOperationException("the learner service did not start within 30 s.");
-                for (int i = 0; i < workers; i++) processes.Start(url, task, token, $"bench-{i}", "--snapshot-log", logs[i]);
+                // A patient watchdog: on a shared 2-core machine a starved worker thread is not a stalled policy, and
+                // a trip would end that worker in the middle of the measurement (the simulated task has no arm to stop).
+                for (int i = 0; i < workers; i++) processes.Start(url, task, token, $"bench-{i}", "--snapshot-log", logs[i], "--watchdog-ms", "30000");
                 probe = new Thread(() => Probe(url, token, task, warmup, fetches, stop.Token)) { IsBackground = true };
                 probe.Start();
             }
@@ -117,7 +119,8 @@ internal static class BenchRemoteCommand
             {
                 // Each worker writes its snapshot log as it exits; versions of the last second may not have reached
                 // every worker before the learner stopped, so the window ends a second early.
-                int clean = processes.Stop(TimeSpan.FromSeconds(20));
+                var (early, clean) = processes.Stop(TimeSpan.FromSeconds(20));
+                if (early > 0) throw new InvalidOperationException($"bench remote: {early} of {workers} naf worker processes exited before the end of the measurement.");
                 fanOut = FanOut.Measure(service.Publications, logs, startNs + (long)(warmup * 1e9), endNs - 1_000_000_000);
                 log.WriteLine($"bench remote: {workers} processes: {service.Publications.Count} versions recorded ({service.Missed} missed between polls), " +
                     $"{fanOut.Pairs} version×worker pairs, {fanOut.Unreached} not reached; {clean} of {workers} workers stopped cleanly");
