@@ -39,7 +39,7 @@ public sealed class LearnerProcessTests
     {
         int port = LearnerProcessSetup.FreePort();
         string run = Path.Combine(_dir, "run");
-        using var worker = new NafProcess(["worker", "--connect", $"http://127.0.0.1:{port}", "--task", "reach", "--name", "arm-e2e"]);
+        using var worker = new NafProcess(["worker", "--connect", $"http://127.0.0.1:{port}", "--task", "reach", "--name", "arm-e2e", .. NafProcess.PatientWatchdog]);
         using (var first = new NafProcess(Learner(port, "10000000", resume: false)))
         {
             first.WaitUntil(() => File.Exists(Path.Combine(run, RunFolder.CheckpointFile)) && first.Err.Contains("remote   "), 90,
@@ -77,7 +77,7 @@ public sealed class LearnerProcessTests
         string url = $"http://127.0.0.1:{port}";
         using var learner = new NafProcess(LearnerProcessSetup.Learner(_dir, port));
         learner.WaitUntil(() => learner.Err.Contains("listening on http://"), 90, "the learner listened");
-        using var worker = new NafProcess(["worker", "--connect", url, "--task", "reach", "--name", "arm-ok"]);
+        using var worker = new NafProcess(["worker", "--connect", url, "--task", "reach", "--name", "arm-ok", .. NafProcess.PatientWatchdog]);
         learner.WaitUntil(() => LearnerProcessSetup.TransitionsOf(_dir, "arm-ok") > 0, 90, "the worker process delivered");
 
         // A client in the test process, registered properly, sends one message far over the learner's limit

@@ -31,6 +31,11 @@ internal sealed class NafProcess : IDisposable
         _process.BeginErrorReadLine();
     }
 
+    /// <summary>For naf worker processes in tests that are not about the watchdog: on a 2-core machine shared at load
+    /// 20 a worker thread was seen descheduled for over a second (its 1 s default tripped on a simulated task), and a
+    /// trip ends the worker with exit 3. RemoteWorkerWatchdogTests test the watchdog itself.</summary>
+    public static readonly string[] PatientWatchdog = ["--watchdog-ms", "10000"];
+
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;
     public string Out { get { lock (_out) return _out.ToString(); } }

@@ -31,7 +31,7 @@ public sealed class RobotWorkerProcessTests
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
     // The example arm with its port in this test's folder, and a policy watchdog of 2 s of wall time (the worker's
-    // own is given 3 s): a loaded CI machine's scheduling must not be mistaken for a stalled policy (the hold is what
+    // own is given 10 s): a loaded CI machine's scheduling must not be mistaken for a stalled policy (the hold is what
     // is under test here; RemoteWorkerWatchdogTests test the watchdog).
     private string RobotFile()
     {
@@ -77,7 +77,7 @@ public sealed class RobotWorkerProcessTests
         bool firstGone = false;
         TestLearner? second = null;
         using var worker = new NafProcess(["worker", "--connect", first.Url, "--robot", robotFile, "--robot-time-scale", "5", "--name", "arm-hw",
-            "--watchdog-ms", "3000"]);
+            .. NafProcess.PatientWatchdog]);
         try
         {
             worker.WaitUntil(() => first.Ring.Inserted >= 800, 120, "two episodes reached the learner");

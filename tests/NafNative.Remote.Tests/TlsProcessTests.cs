@@ -56,14 +56,14 @@ public sealed class TlsProcessTests
         using var learner = new NafProcess(LearnerProcessSetup.Learner(_dir, port, "--tls-cert", pfx), environment: WithPassword);
         learner.WaitUntil(() => learner.Err.Contains("listening on https://"), 90, "the learner listened with TLS");
 
-        using (var untrusting = new NafProcess(["worker", "--connect", url, "--task", "reach", "--name", "arm-untrusting"]))
+        using (var untrusting = new NafProcess(["worker", "--connect", url, "--task", "reach", "--name", "arm-untrusting", .. NafProcess.PatientWatchdog]))
         {
             Assert.That(untrusting.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "a worker that does not trust the certificate stops");
             Assert.That(untrusting.ExitCode, Is.EqualTo(1));
             Assert.That(untrusting.Err, Does.Contain("TLS to the learner failed").And.Contain("--tls-ca"));
         }
 
-        using var worker = new NafProcess(["worker", "--connect", url, "--tls-ca", pem, "--task", "reach", "--name", "arm-tls"]);
+        using var worker = new NafProcess(["worker", "--connect", url, "--tls-ca", pem, "--task", "reach", "--name", "arm-tls", .. NafProcess.PatientWatchdog]);
         learner.WaitUntil(() => learner.Err.Contains("'arm-tls' registered"), 60, "the trusting worker registered");
         learner.WaitUntil(() => LearnerProcessSetup.TransitionsOf(_dir, "arm-tls") > 0, 60, "its experience reached the learner");
         worker.Signal(SigTerm);

@@ -33,7 +33,7 @@ public sealed partial class WorkerProcessTests
     }
 
     private static string[] Worker(string url, string name, string task = "reach") =>
-        ["worker", "--connect", url, "--task", task, "--name", name];
+        ["worker", "--connect", url, "--task", task, "--name", name, .. NafProcess.PatientWatchdog];
 
     [GeneratedRegex(@"(\d+) transitions acknowledged, (\d+) duplicate batches, (\d+) registrations")]
     private static partial Regex Summary();
