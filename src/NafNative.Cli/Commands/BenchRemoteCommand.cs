@@ -70,7 +70,8 @@ internal static class BenchRemoteCommand
     private static Row Measure(int workers, bool remote, string task, double warmup, double seconds, TextWriter log)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"naf-bench-remote-{Guid.NewGuid():N}");
-        var config = new TrainConfig { Task = task, Workers = remote ? 0 : workers, UpdatesPerInsert = null, EvalEverySeconds = 3600, CheckpointEverySeconds = 3600, MetricsEverySeconds = 0.5 };
+        // No evaluation or checkpoint inside the measurement (evaluations are counted in steps by default: every 20,000).
+        var config = new TrainConfig { Task = task, Workers = remote ? 0 : workers, UpdatesPerInsert = null, EvalEverySteps = null, EvalEverySeconds = 3600, CheckpointEverySeconds = 3600, MetricsEverySeconds = 0.5 };
         var token = new SharedToken(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)));
         PublicationRecorder? service = null;
         if (remote)
