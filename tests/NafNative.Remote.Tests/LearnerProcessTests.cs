@@ -1,12 +1,14 @@
-using System.Net;
-using System.Net.Sockets;
+using Grpc.Core;
 using NafNative.Learning;
+using NafNative.Remote.Client;
+using NafNative.Remote.Protocol;
 using NUnit.Framework;
 
 namespace NafNative.Remote.Tests;
 
 /// <summary>naf learner and naf worker as two processes (loopback): the learner trains from remote experience only,
-/// and when it is SIGKILLed and restarted (--resume) the same worker process finds it again.</summary>
+/// and when it is SIGKILLed and restarted (--resume) the same worker process finds it again; an oversized message
+/// sent to the learner process is refused while a worker process carries on.</summary>
 [NonParallelizable]
 [CancelAfter(180_000)]
 public sealed class LearnerProcessTests
@@ -26,13 +28,6 @@ public sealed class LearnerProcessTests
     [TearDown]
     public void TearDown() => Directory.Delete(_dir, recursive: true);
 
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     private string[] Learner(int port, string steps, bool resume) =>
     [
         "learner", "--task", "reach", "--listen", $"127.0.0.1:{port}", "--out", Path.Combine(_dir, "run"), "--steps", steps,
@@ -42,9 +37,9 @@ public sealed class LearnerProcessTests
     [Test]
     public void Learner_KilledAndResumed_TheSameWorkerProcessCarriesOnAndTheRunFinishes()
     {
-        int port = FreePort();
+        int port = LearnerProcessSetup.FreePort();
         string run = Path.Combine(_dir, "run");
-        using var worker = new NafProcess(["worker", "--connect", $"http://127.0.0.1:{port}", "--task", "reach", "--name", "arm-e2e"]);
+        using var worker = new NafProcess(["worker", "--connect", $"http://127.0.0.1:{port}", "--task", "reach", "--name", "arm-e2e", .. NafProcess.PatientWatchdog]);
         using (var first = new NafProcess(Learner(port, "10000000", resume: false)))
         {
             first.WaitUntil(() => File.Exists(Path.Combine(run, RunFolder.CheckpointFile)) && first.Err.Contains("remote   "), 90,
@@ -72,6 +67,47 @@ public sealed class LearnerProcessTests
             Assert.That(csv[0], Is.EqualTo("wall_seconds,worker,name,peer,steps,steps_per_s,transitions,batches,duplicate_batches,episodes,staleness,last_seen_s"));
             Assert.That(csv.Skip(1), Has.Some.Contains(",arm-e2e,"), "per-worker metrics rows");
             Assert.That(evalExit, Is.Zero, $"naf eval of a learner's run (0 worker threads): {evalErr}");
+        });
+    }
+
+    [Test]
+    public void Learner_OversizedMessage_RefusedWhileAWorkerProcessCarriesOn()
+    {
+        int port = LearnerProcessSetup.FreePort();
+        string url = $"http://127.0.0.1:{port}";
+        using var learner = new NafProcess(LearnerProcessSetup.Learner(_dir, port));
+        learner.WaitUntil(() => learner.Err.Contains("listening on http://"), 90, "the learner listened");
+        using var worker = new NafProcess(["worker", "--connect", url, "--task", "reach", "--name", "arm-ok", .. NafProcess.PatientWatchdog]);
+        learner.WaitUntil(() => LearnerProcessSetup.TransitionsOf(_dir, "arm-ok") > 0, 90, "the worker process delivered");
+
+        // A client in the test process, registered properly, sends one message far over the learner's limit
+        // (a batch of 1024 reach transitions + 64 KiB): 20,000 transitions, 4.5 MB.
+        using var channel = RemoteChannel.Create(url);
+        using var env = Sim.TaskCatalog.Create("reach", 0);
+        var rogue = new LearnerConnection(channel, TestLearner.Token, RemoteChannel.Describe(env, "reach", "rogue")) { CallTimeout = TimeSpan.FromSeconds(30) };
+        rogue.Register(CancellationToken.None);
+        int count = 20_000, stride = 2 * env.ObservationSize + env.ActionSize + 3;
+        var bytes = new byte[count * stride * sizeof(float)];
+        var huge = new TransitionBatch
+        {
+            Sequence = 1, Count = count, Steps = count, Data = Google.Protobuf.ByteString.CopyFrom(bytes), Crc32 = System.IO.Hashing.Crc32.HashToUInt32(bytes),
+        };
+        var refused = Assert.Throws<RemoteRefusedException>(() => rogue.Insert(huge, CancellationToken.None));
+        long atRefusal = LearnerProcessSetup.TransitionsOf(_dir, "arm-ok");
+        learner.WaitUntil(() => LearnerProcessSetup.TransitionsOf(_dir, "arm-ok") >= atRefusal + 1000, 60, "the worker process carried on after the refusal");
+        // The refusal cut that message only: the same client's next call is served.
+        var snapshot = rogue.Snapshot(0, CancellationToken.None);
+        worker.Signal(15);
+        Assert.That(worker.WaitForExit(TimeSpan.FromSeconds(20)), Is.True);
+        learner.Signal(15);
+        Assert.That(learner.WaitForExit(TimeSpan.FromSeconds(60)), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(((RpcException)refused!.InnerException!).StatusCode, Is.EqualTo(StatusCode.ResourceExhausted), refused.Message);
+            Assert.That(snapshot.Values.Length, Is.GreaterThan(0));
+            Assert.That(worker.ExitCode, Is.EqualTo(143), worker.Err);
+            Assert.That(WorkerProcessTests.Parse(worker).Registrations, Is.EqualTo(1), "the worker never lost its registration");
+            Assert.That(learner.ExitCode, Is.EqualTo(143), learner.Err);
         });
     }
 }

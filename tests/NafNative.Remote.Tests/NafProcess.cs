@@ -11,7 +11,10 @@ internal sealed class NafProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _out = new(), _err = new();
 
-    public NafProcess(IEnumerable<string> args, string? token = TestLearner.TokenText)
+    /// <param name="args">naf's arguments.</param>
+    /// <param name="token">NAF_TOKEN for the child (null: none).</param>
+    /// <param name="environment">Further environment variables for the child (e.g. a PFX password).</param>
+    public NafProcess(IEnumerable<string> args, string? token = TestLearner.TokenText, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "naf.dll"));
@@ -19,6 +22,7 @@ internal sealed class NafProcess : IDisposable
         // The token travels by environment variable, as a user would pass it (never on the command line).
         info.Environment.Remove(Security.SharedToken.EnvironmentVariable);
         if (token is not null) info.Environment[Security.SharedToken.EnvironmentVariable] = token;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         _process = new Process { StartInfo = info };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_out) _out.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_err) _err.AppendLine(e.Data); };
@@ -26,6 +30,11 @@ internal sealed class NafProcess : IDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
     }
+
+    /// <summary>For naf worker processes in tests that are not about the watchdog: on a 2-core machine shared at load
+    /// 20 a worker thread was seen descheduled for over a second (its 1 s default tripped on a simulated task), and a
+    /// trip ends the worker with exit 3. RemoteWorkerWatchdogTests test the watchdog itself.</summary>
+    public static readonly string[] PatientWatchdog = ["--watchdog-ms", "10000"];
 
     public int Id => _process.Id;
     public bool HasExited => _process.HasExited;

@@ -33,12 +33,12 @@ public sealed partial class WorkerProcessTests
     }
 
     private static string[] Worker(string url, string name, string task = "reach") =>
-        ["worker", "--connect", url, "--task", task, "--name", name];
+        ["worker", "--connect", url, "--task", task, "--name", name, .. NafProcess.PatientWatchdog];
 
     [GeneratedRegex(@"(\d+) transitions acknowledged, (\d+) duplicate batches, (\d+) registrations")]
     private static partial Regex Summary();
 
-    private static (long Acknowledged, long Duplicates, int Registrations) Parse(NafProcess worker)
+    internal static (long Acknowledged, long Duplicates, int Registrations) Parse(NafProcess worker)
     {
         var m = Summary().Match(worker.Out);
         Assert.That(m.Success, Is.True, $"no summary line in:\n{worker.Out}\n{worker.Err}");
@@ -68,6 +68,8 @@ public sealed partial class WorkerProcessTests
             Assert.That(learner.Metrics.Read().Episodes, Is.GreaterThan(0), "its episodes join the run's metrics");
             Assert.That(learner.LogLines(), Has.Some.Contains("'arm-a' registered"));
         });
+        // Nothing lost or repeated inside any episode, checked transition by transition.
+        Assert.That(TransitionChainAudit.Check(learner.Ring, "arm-a"), Is.GreaterThan(10));
     }
 
     [Test]
@@ -81,6 +83,23 @@ public sealed partial class WorkerProcessTests
             Assert.That(worker.ExitCode, Is.EqualTo(1));
             Assert.That(worker.Err, Does.Contain("task 'pendulum', this learner trains 'reach'"));
             Assert.That(learner.Ring.Inserted, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void WorkerProcess_SizeMismatch_ExitsWithTheLearnersReason()
+    {
+        // A learner for a reach arm of another shape (observation 20 instead of the simulated arm's 23).
+        var (obs, act) = Reach();
+        using var learner = new TestLearner(task: "reach", observationSize: obs - 3, actionSize: act, hidden: Hidden);
+        using var worker = new NafProcess(Worker(learner.Url, "arm-s"));
+        Assert.That(worker.WaitForExit(TimeSpan.FromSeconds(60)), Is.True);
+        Assert.Multiple(() =>
+        {
+            Assert.That(worker.ExitCode, Is.EqualTo(1));
+            Assert.That(worker.Err, Does.Contain($"observation/action sizes {obs}/{act}, the learner's are {obs - 3}/{act}"));
+            Assert.That(learner.Ring.Inserted, Is.Zero);
+            Assert.That(learner.LogLines(), Has.Some.Contains("refused").And.Contains("'arm-s'"));
         });
     }
 
@@ -131,6 +150,8 @@ public sealed partial class WorkerProcessTests
             Assert.That(StoredFor(learner, "arm-k2"), Is.EqualTo(acked));
             Assert.That(learner.Ring.Inserted, Is.EqualTo(beforeKill + acked));
         });
+        // The killed worker's stream (whole episodes: it sends at episode ends) and then the replacement's.
+        Assert.That(TransitionChainAudit.Check(learner.Ring, "arm-k then arm-k2"), Is.GreaterThan(10));
     }
 
     [Test]
@@ -166,5 +187,7 @@ public sealed partial class WorkerProcessTests
             // at the restart and the one at the worker's stop are unaccounted for.
             Assert.That(stored - acked, Is.InRange(0, 2 * 1024), $"stored {first} + {second.Ring.Inserted}, acknowledged {acked}");
         });
+        Assert.That(TransitionChainAudit.Check(learner.Ring, "first learner"), Is.GreaterThan(10));
+        Assert.That(TransitionChainAudit.Check(second.Ring, "second learner"), Is.GreaterThan(10));
     }
 }

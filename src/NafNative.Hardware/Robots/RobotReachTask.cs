@@ -22,7 +22,7 @@ namespace NafNative.Hardware.Robots;
 /// to recover (<see cref="RobotController.TryRecover"/>) before homing. Without it, or when recovery fails, the stop
 /// is thrown.</para>
 /// </remarks>
-public sealed class RobotReachTask : IEnvironment
+public sealed class RobotReachTask : IHoldableEnvironment
 {
     private readonly RobotController _controller;
     private readonly RobotDescription _robot;
@@ -161,6 +161,19 @@ public sealed class RobotReachTask : IEnvironment
         WriteObservation(observation);
         return new StepResult(reward, Terminated: false, Truncated: truncated, SafetyIntervened: intervened);
     }
+
+    /// <summary>Ends the episode here and holds the arm at rest: the control loop sends zero velocity through the
+    /// safety filter every period (its link checks and the drives' bus watchdog carry on; the policy watchdog waits
+    /// for the next arming) until the next <see cref="Reset"/> homes and arms it again.</summary>
+    public void HoldAtRest()
+    {
+        _inEpisode = false;
+        _controller.Hold();
+    }
+
+    /// <summary>A safety stop from any thread (<see cref="RobotController.RequestStop"/>): zero velocity at the next
+    /// cycle, torque off after the stop hold; the next step throws <see cref="RobotStoppedException"/>.</summary>
+    public void SafetyStop(string reason) => _controller.RequestStop(reason);
 
     /// <summary>Drives the arm to <paramref name="goal"/> (rad) at no more than the home speed, through the filter.</summary>
     /// <remarks>A straight line in joint space can cross the workspace box even when both ends are inside it, and the

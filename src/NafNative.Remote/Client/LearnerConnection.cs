@@ -14,6 +14,9 @@ namespace NafNative.Remote.Client;
 //   jitter, for ever, until it succeeds or the token is cancelled; a refusal retrying cannot fix throws
 //   RemoteRefusedException. "register again" (the learner restarted, or gave the slot away) re-registers and
 //   repeats the call with the new session, so a batch is resent with its original sequence number.
+// - Reachability: every attempt stores its outcome's timestamp (a monotonic max, any thread): _lastFailure for a
+//   failure retrying may fix, _lastAnswer for any answer (a refusal is an answer too). The worker thread reads
+//   LearnerAway once per step, so it notices a lost learner from whichever call met it first.
 
 /// <summary>A worker's calls to the learner: register, fetch the newest parameters, insert a batch until it is
 /// acknowledged.</summary>
@@ -28,6 +31,8 @@ public sealed class LearnerConnection
     private RegisterReply? _registration;
     private int _registrations;
     private long _retries;
+    // Stopwatch timestamps; written with StoreMax by the calling threads, read by LearnerAway (any thread).
+    private long _lastFailure, _lastAnswer;
 
     public LearnerConnection(GrpcChannel channel, SharedToken token, RegisterRequest identity, Action<string>? log = null)
     {
@@ -56,6 +61,14 @@ public sealed class LearnerConnection
 
     /// <summary>Calls repeated after a transient failure.</summary>
     public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>The name this worker registers under (logs and metrics).</summary>
+    public string Name => _identity.Name;
+
+    /// <summary>True while the newest attempt of any call failed in a way retrying may fix (the learner is down or
+    /// unreachable, or did not answer within <see cref="CallTimeout"/>) and nothing has been answered since.</summary>
+    // Acquire loads; pair with the CompareExchange in StoreMax.
+    public bool LearnerAway => Volatile.Read(ref _lastFailure) > Volatile.Read(ref _lastAnswer);
 
     public RegisterReply Register(CancellationToken cancellation) => ReRegister(null, cancellation);
 
@@ -113,7 +126,9 @@ public sealed class LearnerConnection
             cancellation.ThrowIfCancellationRequested();
             try
             {
-                return call();
+                var result = call();
+                StoreMax(ref _lastAnswer, System.Diagnostics.Stopwatch.GetTimestamp());
+                return result;
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
             {
@@ -121,6 +136,7 @@ public sealed class LearnerConnection
             }
             catch (RpcException e) when (reRegister && e.StatusCode == StatusCode.FailedPrecondition)
             {
+                StoreMax(ref _lastAnswer, System.Diagnostics.Stopwatch.GetTimestamp());
                 _log?.Invoke($"{_identity.Name}: {e.Status.Detail}; registering again");
                 onReRegister!();
                 wait = MinBackoff;
@@ -133,16 +149,31 @@ public sealed class LearnerConnection
             }
             catch (RpcException e) when (IsFatal(e.StatusCode, what))
             {
+                StoreMax(ref _lastAnswer, System.Diagnostics.Stopwatch.GetTimestamp());
                 throw new RemoteRefusedException($"{_identity.Name}: the learner refused {what}: {e.Status.Detail} ({e.StatusCode})", e);
             }
             catch (RpcException e)
             {
+                StoreMax(ref _lastFailure, System.Diagnostics.Stopwatch.GetTimestamp());
                 Interlocked.Increment(ref _retries);
                 _log?.Invoke($"{_identity.Name}: {what} failed ({e.StatusCode}: {e.Status.Detail}); retrying in {wait.TotalSeconds:F1} s");
                 // Jitter: workers that lost the learner together do not all come back in the same millisecond.
                 if (cancellation.WaitHandle.WaitOne(wait * (0.5 + _jitter.NextDouble()))) throw new OperationCanceledException(cancellation);
                 wait = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, wait.Ticks * 2));
             }
+        }
+    }
+
+    // Two threads may report outcomes out of order; the field only ever moves forward, so the newest outcome wins.
+    private static void StoreMax(ref long field, long timestamp)
+    {
+        long seen = Volatile.Read(ref field);
+        while (timestamp > seen)
+        {
+            // Full fence; pairs with the Volatile.Read calls in LearnerAway.
+            long was = Interlocked.CompareExchange(ref field, timestamp, seen);
+            if (was == seen) return;
+            seen = was;
         }
     }
 

@@ -1,44 +1,41 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using NafNative.Environments;
 using NafNative.Learning;
 using NafNative.Learning.Exploration;
 using NafNative.Naf;
 using NafNative.Remote.Protocol;
+using NafNative.Safety;
 
 namespace NafNative.Remote.Client;
 
 // Design:
 // - One thread per robot runs Run, as an in-process Worker does (NafNative.Learning.Worker): it owns its
 //   environment, policy, noise and a LearnerConnection. Its loop mirrors Worker.Run — the newest snapshot at episode
-//   start, kept for the whole episode; μ(x) + noise; discarded steps not stored; real-time pacing — but transitions
-//   go into a TransitionBatch instead of the replay ring.
-// - No network wait inside an episode, and none at its start after the first: the snapshot for episode k+1 is
-//   fetched in the background while episode k runs (asked for at episode k's start), and the worker takes the newest
-//   that has arrived at each episode start (the paper's sync point), keeping it for the whole episode. So a slow or
-//   absent learner never stalls a control loop; the price is at most one episode of extra staleness. Two batch buffers: one in flight (its Insert on a thread-pool thread, retried until acknowledged) while the
-//   worker fills the other; a batch is handed off only after the one before it was acknowledged, so sequence
-//   numbers reach the learner in order and back-pressure (an unacknowledged batch) holds the worker at the next
-//   hand-off.
-// - The in-process Worker has a watchdog against a stalled policy or environment; this loop has none yet: a robot
-//   environment's own control loop and safety layer must stop the arm.
+//   start, kept for the whole episode; μ(x) + noise; the executed action stored when the safety filter changed the
+//   command; discarded steps not stored; real-time pacing; a Watchdog polled before each command and fed after each
+//   step — but transitions go into a TransitionBatch instead of the replay ring.
+// - It never waits for the network inside an episode (RemoteWorker.Snapshots.cs, RemoteWorker.Sending.cs): newer
+//   parameters are fetched in the background, and a batch is handed off only once the one before it is acknowledged.
+//   When it would have to wait — the learner is unreachable (LearnerConnection.LearnerAway, noticed by whichever call
+//   met it, at worst the background fetch that goes out every HeartbeatEvery), or a full batch meets one still in
+//   flight — it ends the episode there, holds the arm at rest (IHoldableEnvironment: zero velocity through the safety
+//   filter, the robot's control loop and the drives' watchdog still running), and waits between episodes while the
+//   calls retry with backoff; the next episode starts once the learner has answered. A simulated task simply is not
+//   stepped meanwhile.
+// - The watchdog lives for one episode's steps (created after Reset, so a long homing motion — guarded by the robot's
+//   own control loop — does not count, and disposed before any wait between episodes). A trip seen by its timer while
+//   this thread is stuck in the policy or a Step stops the arm at once (IHoldableEnvironment.SafetyStop, from the
+//   timer thread) and calls OnWatchdogTrip; this thread throws at its next poll, so no command follows a trip.
 
 /// <summary>A worker in another process than the learner: it registers with the learner, runs episodes with the
 /// newest parameters it received, and sends its transitions in batches until cancelled.</summary>
-public sealed class RemoteWorker
+public sealed partial class RemoteWorker
 {
     private readonly IEnvironment _environment;
     private readonly LearnerConnection _connection;
     private readonly Action<string>? _log;
     private readonly float[] _observation, _next, _action;
-    private TransitionBatcher? _batch, _spare;
-    private (Task<InsertReply> Reply, TransitionBatcher Buffer, int Count)? _inFlight;
-    // Cancels sends only at the end of the stop grace, so a batch in flight when the worker is told to stop still
-    // gets its chance to be acknowledged.
-    private readonly CancellationTokenSource _sends = new();
-    private ulong _sequence;
-    private Task<SnapshotReply>? _fetch;
-    private string? _snapshotSession; // the learner session the current snapshot came from
+    private TimeSpan _watchdogPeriod;
 
     public RemoteWorker(IEnvironment environment, LearnerConnection connection, Action<string>? log = null)
     {
@@ -56,8 +53,27 @@ public sealed class RemoteWorker
     /// robot's experience and episode results reach the learner promptly.</summary>
     public TimeSpan FlushEvery { get; init; } = TimeSpan.FromSeconds(0.5);
 
+    /// <summary>Longest gap between two commands before the watchdog stops the arm; null: as an in-process worker
+    /// (<see cref="Worker.DefaultWatchdogPeriod"/> at the learner's time scale).</summary>
+    public TimeSpan? WatchdogPeriod { get; init; }
+
+    /// <summary>Called once per watchdog trip with the error this worker then stops with, on the thread that saw
+    /// the trip (possibly a timer thread while this worker is stuck in a step); after the arm was told to stop. Must
+    /// be quick and not throw, e.g. stop the process's other workers.</summary>
+    public Action<TimeoutException>? OnWatchdogTrip { get; init; }
+
+    /// <summary>Where to record snapshot arrivals (null: not recorded).</summary>
+    public SnapshotArrivals? Arrivals { get; init; }
+
     /// <summary>Episodes finished.</summary>
     public long Episodes { get; private set; }
+
+    /// <summary>Episodes ended early to hold the arm while the learner was away (their transitions are kept).</summary>
+    public long InterruptedEpisodes { get; private set; }
+
+    /// <summary>Times the worker held the arm waiting for the learner, and for how long in all.</summary>
+    public long Holds { get; private set; }
+    public TimeSpan HeldFor { get; private set; }
 
     /// <summary>Environment steps taken.</summary>
     public long Steps { get; private set; }
@@ -73,6 +89,7 @@ public sealed class RemoteWorker
 
     /// <summary>Runs until <paramref name="cancellation"/> is cancelled (then sends what it holds, best effort) or the
     /// learner refuses this worker (<see cref="RemoteRefusedException"/>).</summary>
+    /// <exception cref="TimeoutException">The watchdog tripped: the policy or a step stalled; the arm was stopped.</exception>
     public void Run(CancellationToken cancellation)
     {
         RegisterReply registration;
@@ -92,41 +109,38 @@ public sealed class RemoteWorker
         int capacity = Math.Max(1, registration.MaxBatchTransitions);
         _batch = new TransitionBatcher(capacity, _environment.ObservationSize, _environment.ActionSize);
         _spare = new TransitionBatcher(capacity, _environment.ObservationSize, _environment.ActionSize);
-        double period = 1.0 / (_environment.ControlRate * settings.TimeScale);
-        var clock = Stopwatch.StartNew();
+        double timeScale = double.IsFinite(settings.TimeScale) && settings.TimeScale > 0 ? settings.TimeScale : 1;
+        _watchdogPeriod = WatchdogPeriod ?? Worker.DefaultWatchdogPeriod(_environment, timeScale);
+        var pacing = new Pacer(settings.RealTime, 1.0 / (_environment.ControlRate * timeScale));
         var sinceFlush = Stopwatch.StartNew();
-        long paced = 0;
         ParameterSnapshot? snapshot = null;
         try
         {
             while (!cancellation.IsCancellationRequested)
             {
-                snapshot = Fetch(snapshot, network.ParameterCount, cancellation);
+                snapshot = TakeSnapshot(snapshot, network.ParameterCount, cancellation);
                 noise.StartEpisode();
                 _environment.Reset(EpisodeSeed(seed, Episodes), _observation);
-                float episodeReturn = 0f;
-                int steps = 0;
-                StepResult result;
-                do
+                var episode = RunEpisode(policy, snapshot, noise, pacing, cancellation);
+                if (cancellation.IsCancellationRequested) return; // an unfinished episode is not counted (SendLast sends its transitions)
+                if (episode.Interrupted is string why)
                 {
-                    if (cancellation.IsCancellationRequested) return; // an unfinished episode is not sent
-                    policy.Explore(snapshot, _observation, noise, _action);
-                    result = _environment.Step(_action, _next);
-                    steps++;
-                    Steps++;
-                    _batch.CountStep(result.SafetyIntervened, result.Discard);
-                    if (result.Discard) break;
-                    // An episode longer than a batch: the full batch goes now (the only send inside an episode).
-                    if (_batch.IsFull) Send(cancellation);
-                    _batch.Add(_observation, _action, result.Reward, _next, result.Terminated, result.Truncated);
-                    episodeReturn += result.Reward;
-                    _next.AsSpan().CopyTo(_observation);
-                    if (settings.RealTime) RealTimePacing.WaitUntil(clock, ++paced * period, cancellation);
+                    InterruptedEpisodes++;
+                    (_environment as IHoldableEnvironment)?.HoldAtRest();
+                    HoldUntilTheLearnerAnswers($"{why} at step {episode.Steps} of an episode", cancellation);
+                    pacing.Restart();
+                    continue;
                 }
-                while (!result.Done);
                 Episodes++;
-                _batch.AddEpisode(episodeReturn, _environment.IsSuccess, steps, snapshot.UpdateCount);
-                if (_batch.Count + _environment.MaxEpisodeSteps > capacity || sinceFlush.Elapsed >= FlushEvery)
+                _batch.AddEpisode(episode.Return, _environment.IsSuccess, episode.Steps, snapshot.UpdateCount);
+                if (_connection.LearnerAway)
+                {
+                    // The arm is at rest already (the episode's last step ended it); wait here, not mid-episode.
+                    HoldUntilTheLearnerAnswers("the learner is unreachable at the end of an episode", cancellation);
+                    pacing.Restart();
+                    sinceFlush.Restart();
+                }
+                else if (_batch.Count + _environment.MaxEpisodeSteps > capacity || sinceFlush.Elapsed >= FlushEvery)
                 {
                     Send(cancellation);
                     sinceFlush.Restart();
@@ -140,86 +154,116 @@ public sealed class RemoteWorker
         }
     }
 
-    // The newest parameters that have arrived: blocking only for the first episode (there is nothing to run before
-    // them); after that the reply asked for at the previous episode start, and the next request goes out now.
-    private ParameterSnapshot Fetch(ParameterSnapshot? current, int parameterCount, CancellationToken cancellation)
+    private readonly record struct Episode(float Return, int Steps, string? Interrupted);
+
+    // One episode's steps under a watchdog of its own. Interrupted says why the episode was cut short (the arm is
+    // not yet held: the caller does that).
+    private Episode RunEpisode(NafPolicy policy, ParameterSnapshot snapshot, IExplorationNoise noise, Pacer pacing, CancellationToken cancellation)
     {
-        ParameterSnapshot next = current ?? Build(null, _connection.Snapshot(0, null, cancellation), parameterCount);
-        if (current is not null && _fetch is { IsCompleted: true } done)
+        // Counts from here: the arm starts the episode at rest (a reset motion is the robot loop's to guard).
+        using var watchdog = new Watchdog(_watchdogPeriod, OnTrip);
+        watchdog.Start();
+        float episodeReturn = 0f;
+        int steps = 0, inBatch = 0; // inBatch: this episode's transitions in the batch being filled
+        StepResult result;
+        do
         {
-            _fetch = null;
-            next = Build(current, done.GetAwaiter().GetResult(), parameterCount); // rethrows a refusal or cancellation
+            if (cancellation.IsCancellationRequested) return new Episode(episodeReturn, steps, null);
+            string? cut = null;
+            // An episode longer than a batch hands the full batch off now, but only if that needs no wait.
+            if (_batch!.IsFull)
+            {
+                if (TrySendNow()) inBatch = 0;
+                else cut = "the learner has not acknowledged the batch before";
+            }
+            if (cut is null && _connection.LearnerAway) cut = "the learner is unreachable";
+            if (cut is not null)
+            {
+                // The episode ends here: its last transition is stored as truncated, as a time limit would have it.
+                if (inBatch > 0) _batch.MarkLastTruncated();
+                return new Episode(episodeReturn, steps, cut);
+            }
+            Heartbeat(cancellation);
+            policy.Explore(snapshot, _observation, noise, _action);
+            // Before the command: a stalled policy (or a trip the timer saw during the last step) sends nothing.
+            if (watchdog.Poll()) throw TripError(watchdog.LastTrip!, null);
+            try
+            {
+                result = _environment.Step(_action, _next);
+            }
+            catch (Exception e) when (watchdog.IsTripped)
+            {
+                // The trip stopped the arm under the step (a robot's step then fails): report the trip, not its echo.
+                throw TripError(watchdog.LastTrip!, e);
+            }
+            watchdog.Feed();
+            steps++;
+            Steps++;
+            _batch.CountStep(result.SafetyIntervened, result.Discard);
+            // A discarded step (e.g. a physics reset) is no transition (see Worker).
+            if (result.Discard) break;
+            // The filter changed the command: store what the arm did, not what the policy asked (as Worker does).
+            ReadOnlySpan<float> executed = result.SafetyIntervened ? _environment.ExecutedAction : default;
+            _batch.Add(_observation, executed.Length == _action.Length ? executed : _action, result.Reward, _next, result.Terminated, result.Truncated);
+            inBatch++;
+            episodeReturn += result.Reward;
+            _next.AsSpan().CopyTo(_observation);
+            pacing.Wait(cancellation);
         }
-        if (_fetch is null)
-        {
-            long have = next.Version;
-            string? session = _snapshotSession;
-            _fetch = Task.Run(() => _connection.Snapshot(have, session, cancellation), cancellation);
-        }
-        return next;
+        while (!result.Done);
+        return new Episode(episodeReturn, steps, null);
     }
 
-    private ParameterSnapshot Build(ParameterSnapshot? current, SnapshotReply reply, int parameterCount)
+    // The arm is at rest (held by the caller, or by the episode's end). Sends what this worker holds and waits —
+    // the calls retrying with backoff — until the learner has acknowledged it and answered a call made after it
+    // went away.
+    private void HoldUntilTheLearnerAnswers(string why, CancellationToken cancellation)
     {
-        if (reply.Unchanged && current is not null) return current;
-        _snapshotSession = reply.LearnerSession;
-        var values = MemoryMarshal.Cast<byte, float>(reply.Values.Span);
-        if (values.Length != parameterCount)
-            throw new RemoteRefusedException($"the learner sent {values.Length} parameters; the network of its settings has {parameterCount}.");
-        return new ParameterSnapshot(values, reply.Version, reply.UpdateCount);
-    }
-
-    // Hands the filled batch to a sender once the previous one is acknowledged (which is where a slow learner's
-    // back-pressure holds this worker), and continues with the spare buffer.
-    private void Send(CancellationToken wait)
-    {
-        if (_batch!.Count == 0) { _batch.Clear(); return; }
-        Complete(wait);
-        var message = _batch.ToMessage(++_sequence);
-        var buffer = _batch;
-        var token = _sends.Token;
-        _inFlight = (Task.Run(() => _connection.Insert(message, token)), buffer, message.Count);
-        _batch = _spare;
-        _spare = null;
-    }
-
-    // Waits for the batch in flight (rethrowing its refusal), or until wait is cancelled (OperationCanceledException;
-    // the batch stays in flight for SendLast).
-    private void Complete(CancellationToken wait)
-    {
-        if (_inFlight is not { } flight) return;
-        try { flight.Reply.Wait(wait); }
-        catch (AggregateException) { } // the fault is rethrown unwrapped by GetResult below
-        _inFlight = null;
-        _spare = flight.Buffer;
+        var held = Stopwatch.StartNew();
+        Holds++;
+        _log?.Invoke($"{_connection.Name}: {why}: holding the arm at rest, retrying with backoff");
         try
         {
-            var reply = flight.Reply.GetAwaiter().GetResult();
-            AcknowledgedTransitions += flight.Count;
-            if (reply.Duplicate) DuplicateBatches++;
+            Send(cancellation);
+            Complete(cancellation);
+            while (_connection.LearnerAway) AwaitFetch(cancellation);
         }
         finally
         {
-            flight.Buffer.Clear();
+            HeldFor += held.Elapsed;
         }
+        _log?.Invoke($"{_connection.Name}: the learner answered after {held.Elapsed.TotalSeconds:F1} s: resuming with a new episode");
     }
 
-    // Stopping: a short grace for the batch in flight and the one in hand (finished episodes); the learner may be
-    // gone already, and what is not acknowledged by then is lost with this process (see the delivery guarantee).
-    private void SendLast()
+    // Timer thread (or this thread's Poll): stop the arm first, then tell the host; this thread throws at its next poll.
+    private void OnTrip(WatchdogTrip trip)
     {
-        _sends.CancelAfter(TimeSpan.FromSeconds(2));
-        try
-        {
-            // The sends themselves end at the grace (their token), so these waits do too.
-            Complete(CancellationToken.None);
-            if (_batch is { Count: > 0 }) { Send(CancellationToken.None); Complete(CancellationToken.None); }
-        }
-        catch (Exception e) when (e is OperationCanceledException or RemoteRefusedException)
-        {
-            _log?.Invoke($"{_connection.Registration?.WorkerId}: {_batch?.Count ?? 0} transitions not sent at stop: {e.Message}");
-        }
+        var error = TripError(trip, null);
+        (_environment as IHoldableEnvironment)?.SafetyStop(error.Message);
+        OnWatchdogTrip?.Invoke(error);
     }
+
+    private TimeoutException TripError(WatchdogTrip trip, Exception? inner) =>
+        new($"remote worker {_connection.Name} ({_environment.Name}): watchdog tripped: {trip.Detail}; the policy or the environment's Step " +
+            "stalled, so the arm was stopped (no further command sent).", inner);
 
     private static int EpisodeSeed(int seed, long episode) => unchecked((int)((uint)seed * 2654435761u + (uint)episode * 40503u));
+
+    // Real-time pacing from a base that restarts after a hold, so a worker that waited does not rush to catch up.
+    private sealed class Pacer(bool realTime, double period)
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private long _paced;
+
+        public void Wait(CancellationToken cancellation)
+        {
+            if (realTime) RealTimePacing.WaitUntil(_clock, ++_paced * period, cancellation);
+        }
+
+        public void Restart()
+        {
+            _clock.Restart();
+            _paced = 0;
+        }
+    }
 }

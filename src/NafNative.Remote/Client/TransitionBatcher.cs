@@ -49,6 +49,14 @@ internal sealed class TransitionBatcher
         Count++;
     }
 
+    /// <summary>Marks the last transition as the end of a truncated episode (an episode cut short: the learner still
+    /// bootstraps from it, and the episode's end is visible in the replay).</summary>
+    public void MarkLastTruncated()
+    {
+        if (Count == 0) throw new InvalidOperationException("TransitionBatcher: no transition to mark.");
+        MemoryMarshal.Cast<byte, float>(_data.AsSpan())[Count * _stride - 1] = 1f;
+    }
+
     public void AddEpisode(float episodeReturn, bool success, int steps, long snapshotUpdates) =>
         _episodes.Add(new EpisodeSummary { EpisodeReturn = episodeReturn, Success = success, Steps = steps, SnapshotUpdates = snapshotUpdates });
 

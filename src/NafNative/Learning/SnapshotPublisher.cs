@@ -26,7 +26,7 @@ public sealed class SnapshotPublisher
     /// updates, not every update.</remarks>
     public ParameterSnapshot Publish(ReadOnlySpan<float> parameters, long updateCount)
     {
-        var snapshot = new ParameterSnapshot(parameters, ++_version, updateCount);
+        var snapshot = new ParameterSnapshot(parameters, ++_version, updateCount, System.Diagnostics.Stopwatch.GetTimestamp());
         // Release: the snapshot's array copy above is visible before any reader can see the reference.
         // Pairs with the Volatile.Read in Latest.
         Volatile.Write(ref _latest, snapshot);
