@@ -126,6 +126,9 @@ public sealed class Worker
             ParameterSnapshot snapshot = _publisher.Latest
                 ?? throw new InvalidOperationException($"Worker {_id}: no parameter snapshot was published before the worker started.");
             _noise.StartEpisode();
+            // A robot's reset homes the arm under its own control loop and watchdog, for as long as homing takes: not
+            // a stall of this loop, which sends nothing meanwhile.
+            watchdog.Suspend();
             _environment.Reset(EpisodeSeed(Episodes), _observation);
             watchdog.Reset(); // the arm starts the episode at rest; the period counts from here
             _hindsight?.Clear();

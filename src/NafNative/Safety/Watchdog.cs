@@ -42,7 +42,7 @@ public sealed class Watchdog : IDisposable
     // Created by Start, disposed by Dispose; guarded by _timerGate (rare calls only, never on the Feed path).
     private ITimer? _timer;
     private readonly Lock _timerGate = new();
-    private bool _disposed;
+    private bool _disposed, _suspended; // both guarded by _timerGate
 
     /// <param name="period">Longest allowed gap between two feeds; &gt; 0 (use <see cref="SafetyLimits.WatchdogPeriod"/>).</param>
     /// <param name="onTrip">Called once per trip; must not throw.</param>
@@ -98,7 +98,20 @@ public sealed class Watchdog : IDisposable
         TryTrip(new WatchdogTrip(WatchdogTripReason.LinkFault, _time.GetElapsedTime(Volatile.Read(ref _lastFeed), now), reason));
     }
 
-    /// <summary>Clears a latched trip and restarts the period from now (after the arm has been made safe).</summary>
+    /// <summary>Stops counting until the next <see cref="Reset"/>: for a stretch in which this loop sends no command
+    /// by design and something else guards the arm (e.g. an episode reset whose homing motion runs under the robot's
+    /// own control loop and watchdog). The timer no longer trips; <see cref="Poll"/> by hand still would.</summary>
+    public void Suspend()
+    {
+        lock (_timerGate)
+        {
+            _suspended = true;
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>Clears a latched trip and restarts the period from now (after the arm has been made safe); ends a
+    /// <see cref="Suspend"/>.</summary>
     public void Reset()
     {
         // Release, before clearing the trip: a Poll that sees the watchdog armed again also sees the fresh timestamp,
@@ -106,7 +119,11 @@ public sealed class Watchdog : IDisposable
         Volatile.Write(ref _lastFeed, _time.GetTimestamp());
         // Release; pairs with the Volatile.Read in IsTripped.
         Volatile.Write(ref _trip, null);
-        lock (_timerGate) _timer?.Change(Period, Timeout.InfiniteTimeSpan);
+        lock (_timerGate)
+        {
+            _suspended = false;
+            _timer?.Change(Period, Timeout.InfiniteTimeSpan);
+        }
     }
 
     /// <summary>Starts checking on a timer, at each deadline (last feed + period). Feeding counts from now.</summary>
@@ -134,6 +151,9 @@ public sealed class Watchdog : IDisposable
 
     private void OnTimer()
     {
+        // A callback already under way when Suspend ran: it neither trips nor re-arms.
+        lock (_timerGate)
+            if (_suspended) return;
         TimeSpan next = Period;
         if (!Poll())
         {
@@ -142,7 +162,8 @@ public sealed class Watchdog : IDisposable
             long remaining = Volatile.Read(ref _lastFeed) + _periodTicks - now;
             next = TimeSpan.FromSeconds(Math.Max(1, remaining) / (double)_time.TimestampFrequency);
         }
-        lock (_timerGate) _timer?.Change(next, Timeout.InfiniteTimeSpan);
+        lock (_timerGate)
+            if (!_suspended) _timer?.Change(next, Timeout.InfiniteTimeSpan);
     }
 
     private void TryTrip(WatchdogTrip trip)

@@ -7,8 +7,10 @@ namespace NafNative.Tests.Learning;
 /// failure propagation, or marks an episode's step <paramref name="discardAtEpisodeStep"/> Discard (as a physics
 /// reset does).</summary>
 internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpisodeSteps = 20, long throwAtStep = -1,
-    int discardAtEpisodeStep = -1, long stallAtStep = -1, TimeSpan stall = default, bool throwOnDispose = false) : IEnvironment
+    int discardAtEpisodeStep = -1, long stallAtStep = -1, TimeSpan stall = default, bool throwOnDispose = false,
+    TimeSpan resetTakes = default) : IEnvironment
 {
+    private int _resets;
     private float _x, _target;
     private int _t;
     private long _totalSteps;
@@ -23,6 +25,7 @@ internal sealed class PointMassEnvironment(double controlRate = 1000, int maxEpi
 
     public void Reset(int seed, Span<float> observation)
     {
+        if (_resets++ > 0 && resetTakes > TimeSpan.Zero) Thread.Sleep(resetTakes); // a robot homing its arm
         var random = new Random(seed);
         _x = (float)(random.NextDouble() * 2 - 1);
         _target = (float)(random.NextDouble() * 2 - 1);

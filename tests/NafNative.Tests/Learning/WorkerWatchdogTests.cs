@@ -92,6 +92,20 @@ public sealed class WorkerWatchdogTests
     }
 
     [Test]
+    public void Run_ResetsLongerThanThePeriod_DoNotTrip()
+    {
+        // Homing between episodes takes 3 periods each time; the loop sends nothing meanwhile and must not trip.
+        var (run, env) = Create(new PointMassEnvironment(maxEpisodeSteps: 5, resetTakes: 3 * Period));
+        using (run)
+        {
+            run.Start();
+            Assert.DoesNotThrow(() =>
+                run.Wait(m => m.Read().Episodes >= 4, TimeSpan.FromMilliseconds(5), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token));
+        }
+        Assert.That(run.IsFaulted, Is.False);
+    }
+
+    [Test]
     public void DefaultWatchdogPeriod_FourControlPeriodsAtLeastFiveSeconds() =>
         Assert.Multiple(() =>
         {

@@ -72,6 +72,25 @@ public sealed class WatchdogTests
     }
 
     [Test]
+    public void Suspend_TimerDoesNotTripUntilReset_ThenCountsFromTheReset()
+    {
+        var clock = new ManualTimeProvider();
+        var recorder = new Recorder();
+        using var watchdog = new Watchdog(Period, recorder.OnTrip, clock);
+        watchdog.Start();
+        clock.Advance(Period / 2);
+        watchdog.Suspend();
+        clock.Advance(10 * Period);
+        Assert.That(watchdog.IsTripped, Is.False, "suspended: a long homing reset is not a stall");
+        watchdog.Reset();
+        clock.Advance(Period - Tick);
+        Assert.That(watchdog.IsTripped, Is.False, "the period counts from the reset");
+        clock.Advance(Tick);
+        Assert.That(watchdog.IsTripped, Is.True, "armed again after the reset");
+        Assert.That(recorder.Trips.Single().SinceLastCommand, Is.EqualTo(Period));
+    }
+
+    [Test]
     public void Start_FedEveryControlStep_NeverTrips()
     {
         var clock = new ManualTimeProvider();
