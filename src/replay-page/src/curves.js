@@ -24,7 +24,7 @@ function series(table, x, y) {
 
 function draw(canvas, points, plot) {
   const scale = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 300, height = canvas.clientHeight || 140;
+  const width = canvas.clientWidth || 300, height = canvas.clientHeight || 124;
   canvas.width = width * scale;
   canvas.height = height * scale;
   const g = canvas.getContext('2d');
@@ -40,7 +40,8 @@ function draw(canvas, points, plot) {
     g.fillText('no rows yet', left + 8, (top + bottom) / 2);
     return;
   }
-  let [x0, x1] = extent(points.map((p) => p[0]));
+  // Every curve starts at step 0, so a run with one evaluation still shows where along the run it was.
+  let [x0, x1] = [0, Math.max(...points.map((p) => p[0]))];
   let [y0, y1] = plot.percent ? [0, 1] : extent(points.map((p) => p[1]));
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }

@@ -35,6 +35,7 @@ async function start() {
   }
 
   const view = new SceneView(document.getElementById('viewport'), recording.scene);
+  view.frame(recording.episodes[0].frames[0]);
   const values = document.getElementById('values');
   const clock = document.getElementById('clock');
   const scrub = document.getElementById('scrub');

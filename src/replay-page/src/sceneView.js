@@ -19,11 +19,7 @@ export class SceneView {
     this.scene.background = new THREE.Color(BACKGROUND);
     this.camera = new THREE.PerspectiveCamera(40, 1, 0.01, 50);
     this.camera.up.set(0, 0, 1); // the simulator's z is up
-    // Behind and to the right of the robot: the door's front face (toward the robot) and the cube stay in view.
-    this.camera.position.set(-0.9, -1.7, 1.35);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
-    this.controls.target.set(0.4, 0, 0.35);
-    this.controls.update();
 
     this.scene.add(new THREE.HemisphereLight(0xffffff, 0x8d8d8d, 2.2));
     const sun = new THREE.DirectionalLight(0xffffff, 1.6);
@@ -47,6 +43,17 @@ export class SceneView {
     window.addEventListener('resize', () => this.resize());
   }
 
+  /** Looks at the middle of the arm's start and the task's target from behind and to the right of the robot, so the
+   * door's front face (toward the robot), the cube and the goal stay in view. */
+  frame(first) {
+    const middle = new THREE.Vector3(...first.target).add(new THREE.Vector3(...first.end_effector)).multiplyScalar(0.5);
+    middle.x = (middle.x + 0.25) / 2; // halfway back toward the base, so the whole arm fits
+    middle.z = Math.max(middle.z, 0.3);
+    this.controls.target.copy(middle);
+    this.camera.position.copy(middle).add(new THREE.Vector3(-1.1, -1.45, 0.95));
+    this.controls.update();
+  }
+
   // One group per link, placed at its joint's world pose each frame; its capsule runs to the next joint (or the end
   // effector) in its own frame, with a housing along the joint's axis.
   buildArm() {
@@ -61,11 +68,17 @@ export class SceneView {
     for (let i = 0; i < n; i++) {
       const group = new THREE.Group();
       const next = i + 1 < n ? arm.joint_offsets[i + 1] : arm.end_effector_offset;
-      group.add(segment(new THREE.Vector3(), new THREE.Vector3(...next), arm.link_radii[i], linkMaterial));
-      // Wider than both links it joins, so its surface never coincides with a capsule's (no z-fighting).
-      const r = Math.max(arm.link_radii[i], arm.link_radii[Math.max(0, i - 1)]) * 1.12;
-      const housing = new THREE.Mesh(new THREE.CylinderGeometry(r, r, 2.1 * r, 24), jointMaterial);
-      housing.quaternion.setFromUnitVectors(new THREE.Vector3(0, 1, 0), new THREE.Vector3(...arm.joint_axes[i]).normalize());
+      // The last segment is the tool up to the end effector: thin, so a gripper's fingers (recorded bodies) show
+      // around it rather than inside it.
+      const radius = i + 1 < n ? arm.link_radii[i] : arm.link_radii[i] * 0.35;
+      group.add(segment(new THREE.Vector3(), new THREE.Vector3(...next), radius, linkMaterial));
+      // Wider than both links it joins, so its surface never coincides with a capsule's (no z-fighting); a joint that
+      // turns about its own link is a thin ring, one that bends the arm a drum across it.
+      const axis = new THREE.Vector3(...arm.joint_axes[i]).normalize();
+      const along = Math.abs(axis.dot(new THREE.Vector3(...next).normalize())) > 0.9;
+      const r = Math.max(arm.link_radii[i], arm.link_radii[Math.max(0, i - 1)]) * 1.06;
+      const housing = new THREE.Mesh(new THREE.CylinderGeometry(r, r, (along ? 0.35 : 1.9) * r, 24), jointMaterial);
+      housing.quaternion.setFromUnitVectors(new THREE.Vector3(0, 1, 0), axis);
       group.add(housing);
       if (i === n - 1) {
         const tool = new THREE.Mesh(new THREE.SphereGeometry(0.012, 16, 12), new THREE.MeshStandardMaterial({ color: 0xd23c3c }));
