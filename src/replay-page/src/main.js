@@ -68,8 +68,10 @@ async function start() {
     if (player.playing) player.pause(); else player.play();
     player.show();
   });
+  // Space plays and pauses, except where a focused control has its own use for it (a focused button already
+  // clicks itself on space; toggling here too would undo it).
   document.addEventListener('keydown', (e) => {
-    if (e.code === 'Space' && e.target.tagName !== 'SELECT') { e.preventDefault(); play.click(); }
+    if (e.code === 'Space' && !['BUTTON', 'SELECT', 'INPUT'].includes(e.target.tagName)) { e.preventDefault(); play.click(); }
   });
   speed.addEventListener('change', () => { player.speed = Number(speed.value); });
   scrub.addEventListener('input', () => {
