@@ -24,21 +24,27 @@ internal static class NodeReaders
     }
 
     /// <summary>Runs <c>node script args…</c> in <paramref name="folder"/>; fails the test with its stderr unless it exits 0.</summary>
-    public static string Run(string folder, string script, params string[] args)
+    public static string Run(string folder, string script, params string[] args) => Run(folder, script, TimeSpan.FromSeconds(60), args);
+
+    /// <summary>As <see cref="Run(string, string, string[])"/>, killed after <paramref name="timeout"/> (a browser on a
+    /// busy machine needs longer than a file reader).</summary>
+    public static string Run(string folder, string script, TimeSpan timeout, params string[] args)
     {
         var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(folder, script));
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(60_000))
+        // Both streams drain in the background, so the timeout below holds even when the script hangs.
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"node {script} did not finish within 60 s");
+            Assert.Fail($"node {script} did not finish within {timeout.TotalSeconds:F0} s");
         }
+        process.WaitForExit(); // the streams are complete once the process has exited
         Assert.That(process.ExitCode, Is.Zero, $"node {script} {string.Join(' ', args)} failed: {stderr.Result}");
-        return stdout;
+        return stdout.Result;
     }
 
     private static string? RepositoryRoot()

@@ -4,7 +4,7 @@ namespace NafNative.Sim.Mujoco;
 
 /// <summary>A compiled MuJoCo model (mjModel) loaded from an MJCF file. Read-only after loading, so one instance may
 /// back several <see cref="MujocoSimulation"/>s on different threads (MuJoCo's own rule).</summary>
-public sealed unsafe class MujocoModel : IDisposable
+public sealed unsafe partial class MujocoModel : IDisposable
 {
     private nint _handle;
 
@@ -18,6 +18,7 @@ public sealed unsafe class MujocoModel : IDisposable
         BodyCount = Size(MujocoNative.Size.Nbody);
         JointCount = Size(MujocoNative.Size.Njnt);
         SiteCount = Size(MujocoNative.Size.Nsite);
+        GeomCount = Size(MujocoNative.Size.Ngeom);
         Timestep = MujocoNative.naf_model_timestep(handle);
     }
 
@@ -41,13 +42,14 @@ public sealed unsafe class MujocoModel : IDisposable
     /// <summary>The file it was loaded from.</summary>
     public string Path { get; }
 
-    /// <summary>nq, nv, nu, nbody, njnt, nsite.</summary>
+    /// <summary>nq, nv, nu, nbody, njnt, nsite, ngeom.</summary>
     public int PositionCount { get; }
     public int VelocityCount { get; }
     public int ActuatorCount { get; }
     public int BodyCount { get; }
     public int JointCount { get; }
     public int SiteCount { get; }
+    public int GeomCount { get; }
 
     /// <summary>The physics step (s), opt.timestep.</summary>
     public double Timestep { get; }

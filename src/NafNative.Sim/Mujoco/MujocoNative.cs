@@ -14,10 +14,17 @@ internal static unsafe partial class MujocoNative
     internal enum Size { Nq = 0, Nv = 1, Nu = 2, Nbody = 3, Njnt = 4, Ngeom = 5, Nsite = 6, Nsensordata = 7, Neq = 8 }
 
     /// <summary>Codes of naf_model_real.</summary>
-    internal enum ModelReal { JointRange = 0, ActuatorCtrlRange = 1, BodyMass = 2, DofDamping = 3, DofArmature = 4, Qpos0 = 5 }
+    internal enum ModelReal
+    {
+        JointRange = 0, ActuatorCtrlRange = 1, BodyMass = 2, DofDamping = 3, DofArmature = 4, Qpos0 = 5, GeomSize = 6, GeomPos = 7,
+        GeomQuat = 8,
+    }
 
     /// <summary>Codes of naf_model_int.</summary>
-    internal enum ModelInt { JointQposAddress = 0, JointDofAddress = 1, JointType = 2 }
+    internal enum ModelInt { JointQposAddress = 0, JointDofAddress = 1, JointType = 2, GeomType = 3, GeomBodyId = 4, BodyParentId = 5 }
+
+    /// <summary>Codes of naf_model_float.</summary>
+    internal enum ModelFloat { GeomRgba = 0 }
 
     /// <summary>Codes of naf_data_real.</summary>
     internal enum DataReal
@@ -60,6 +67,8 @@ internal static unsafe partial class MujocoNative
     [LibraryImport(Library)] internal static partial double naf_model_timestep(nint model);
     [LibraryImport(Library)] internal static partial double* naf_model_real(nint model, int which);
     [LibraryImport(Library)] internal static partial int* naf_model_int(nint model, int which);
+    [LibraryImport(Library)] internal static partial float* naf_model_float(nint model, int which);
+    [LibraryImport(Library)] internal static partial nint naf_id2name(nint model, int type, int id);
     [LibraryImport(Library)] internal static partial double* naf_data_real(nint data, int which);
     [LibraryImport(Library)] internal static partial double naf_data_time(nint data);
     [LibraryImport(Library)] internal static partial int naf_data_ncon(nint data);

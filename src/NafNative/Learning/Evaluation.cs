@@ -10,6 +10,10 @@ public static class Evaluation
     /// evaluation uses targets the workers did not train on.</summary>
     public const int SeedBase = 1_000_000_007;
 
+    /// <summary>The seed evaluation episode <paramref name="episode"/> of a run offset by <paramref name="seed"/> resets
+    /// with (naf record replays the same episodes naf eval counts).</summary>
+    public static int EpisodeSeed(int seed, int episode) => unchecked(SeedBase + seed * 7919 + episode);
+
     /// <summary>Runs <paramref name="episodes"/> greedy episodes on <paramref name="environment"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled (checked every step,
     /// so a stopping run does not wait for the evaluation's remaining episodes).</exception>
@@ -25,7 +29,7 @@ public static class Evaluation
         int successes = 0;
         for (int e = 0; e < episodes; e++)
         {
-            environment.Reset(unchecked(SeedBase + seed * 7919 + e), observation);
+            environment.Reset(EpisodeSeed(seed, e), observation);
             double total = 0;
             StepResult result;
             do

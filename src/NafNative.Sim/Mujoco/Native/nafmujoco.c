@@ -147,6 +147,9 @@ mjtNum* naf_model_real(const mjModel* m, int which) {
     case 3: return m->dof_damping;         // nv
     case 4: return m->dof_armature;        // nv
     case 5: return m->qpos0;               // nq
+    case 6: return m->geom_size;           // ngeom x 3
+    case 7: return m->geom_pos;            // ngeom x 3, in the body frame
+    case 8: return m->geom_quat;           // ngeom x 4, in the body frame
     default: return NULL;
   }
 }
@@ -156,8 +159,30 @@ int* naf_model_int(const mjModel* m, int which) {
     case 0: return m->jnt_qposadr;  // njnt
     case 1: return m->jnt_dofadr;   // njnt
     case 2: return m->jnt_type;     // njnt
+    case 3: return m->geom_type;    // ngeom
+    case 4: return m->geom_bodyid;  // ngeom
+    case 5: return m->body_parentid; // nbody
     default: return NULL;
   }
+}
+
+// MujocoGeomType in C# numbers geom_type as mjtGeom does; a header that numbers them otherwise fails here, not at run time.
+_Static_assert(mjGEOM_PLANE == 0 && mjGEOM_SPHERE == 2 && mjGEOM_CAPSULE == 3 && mjGEOM_ELLIPSOID == 4 &&
+               mjGEOM_CYLINDER == 5 && mjGEOM_BOX == 6 && mjGEOM_MESH == 7, "mjtGeom numbering changed: update MujocoGeomType");
+
+// Single-precision model arrays, by code (kept in step with MujocoNative.ModelFloat in C#).
+float* naf_model_float(const mjModel* m, int which) {
+  switch (which) {
+    case 0: return m->geom_rgba;    // ngeom x 4
+    default: return NULL;
+  }
+}
+
+// The name of object id of a type (codes as naf_name2id), or NULL when it has none.
+const char* naf_id2name(const mjModel* m, int type, int id) {
+  static const int types[] = {mjOBJ_BODY, mjOBJ_JOINT, mjOBJ_GEOM, mjOBJ_SITE, mjOBJ_ACTUATOR};
+  if (type < 0 || type >= (int)(sizeof types / sizeof types[0])) return NULL;
+  return mj_id2name(m, types[type], id);
 }
 
 // Data arrays, by code (kept in step with MujocoDataArray in C#).
