@@ -26,12 +26,7 @@ public sealed class EcRecoveryTests
         var observation = new float[task.ObservationSize];
         task.Reset(1, observation);
         float[] action = [0.5f, 0, 0];
-        for (int i = 0; i < 3; i++) Assert.That(task.Step(action, observation).Done, Is.False);
-        robot.Segment.Inject(EcFault.Parse("safeop-error:1"));
-        StepResult result;
-        int steps = 0;
-        do result = task.Step(action, observation);
-        while (!result.Done && ++steps < 200);
+        StepResult result = StepUntilTheFaultStopsTheArm(robot, task, observation, action, "safeop-error:1");
         Assert.That(result.Discard, Is.True, "the interrupted step is not an outcome of its action");
         var stop = robot.Controller.StopError;
         Assert.That(stop, Is.Not.Null, "the safety stop happened before any recovery");
@@ -44,10 +39,7 @@ public sealed class EcRecoveryTests
         Assert.That(robot.Transport.LastRecovery, Does.Contain("slave 1: SafeOp+ERROR (synchronization error, 0x001A) acknowledged").And.Contain("back in OP"));
         Assert.That(robot.Segment.Slaves.Select(s => (s.State, s.ErrorFlag)), Is.All.EqualTo((AlState.Op, false)));
         Assert.That(robot.Drives.Select(d => d.State), Is.All.EqualTo(Cia402State.OperationEnabled));
-        double before = observation[0];
-        for (int i = 0; i < 10; i++) Assert.That(task.Step(action, observation).Done, Is.False);
-        // 0.5 × action scale 0.25 × 1 rad/s for 10 periods of 20 ms ≈ 0.025 rad, less the drive's lag.
-        Assert.That(observation[0] - before, Is.InRange(0.015, 0.035), "the shoulder follows commands again");
+        AssertTheShoulderFollowsCommandsAgain(task, observation, action);
     }
 
     [Test]
@@ -167,12 +159,7 @@ public sealed class EcRecoveryTests
         var observation = new float[task.ObservationSize];
         task.Reset(1, observation);
         float[] action = [0.5f, 0, 0];
-        for (int i = 0; i < 3; i++) Assert.That(task.Step(action, observation).Done, Is.False);
-        robot.Segment.Inject(EcFault.Parse("slave-lost:1:300"));
-        StepResult result;
-        int steps = 0;
-        do result = task.Step(action, observation);
-        while (!result.Done && ++steps < 200);
+        StepResult result = StepUntilTheFaultStopsTheArm(robot, task, observation, action, "slave-lost:1:300");
         Assert.That(result.Discard, Is.True);
         Assert.That(robot.Controller.StopError?.Reason, Is.EqualTo(RobotStopReason.LinkLost), "the working counter fell short: the safety path stopped the arm first");
         Assert.That(robot.Drives.Select(d => d.State), Is.All.Not.EqualTo(Cia402State.OperationEnabled), "torque off before recovery");
@@ -180,9 +167,7 @@ public sealed class EcRecoveryTests
         Assert.That(robot.Controller.Recoveries, Is.EqualTo(1));
         Assert.That(robot.Transport.LastRecovery, Does.Contain("slave 1: lost, found again").And.Contain("slave 1: configured again from Init").And.Contain("back in OP"));
         Assert.That(robot.Drives.Select(d => d.State), Is.All.EqualTo(Cia402State.OperationEnabled));
-        double before = observation[0];
-        for (int i = 0; i < 10; i++) Assert.That(task.Step(action, observation).Done, Is.False);
-        Assert.That(observation[0] - before, Is.InRange(0.015, 0.035), "the shoulder follows commands again");
+        AssertTheShoulderFollowsCommandsAgain(task, observation, action);
     }
 
     [Test]
@@ -200,5 +185,25 @@ public sealed class EcRecoveryTests
         Assert.That(master.StationAt(1), Is.EqualTo((ushort)0));
         master.Readdress(found[1]);
         Assert.That(master.Answers(0x1002), Is.True);
+    }
+
+    /// <summary>Three healthy steps, then <paramref name="fault"/>, then steps until the episode ends (at most 200).</summary>
+    private static StepResult StepUntilTheFaultStopsTheArm(EcRobot robot, RobotReachTask task, float[] observation, float[] action, string fault)
+    {
+        for (int i = 0; i < 3; i++) Assert.That(task.Step(action, observation).Done, Is.False);
+        robot.Segment.Inject(EcFault.Parse(fault));
+        StepResult result;
+        int steps = 0;
+        do result = task.Step(action, observation);
+        while (!result.Done && ++steps < 200);
+        return result;
+    }
+
+    private static void AssertTheShoulderFollowsCommandsAgain(RobotReachTask task, float[] observation, float[] action)
+    {
+        double before = observation[0];
+        for (int i = 0; i < 10; i++) Assert.That(task.Step(action, observation).Done, Is.False);
+        // 0.5 × action scale 0.25 × 1 rad/s for 10 periods of 20 ms ≈ 0.025 rad, less the drive's lag.
+        Assert.That(observation[0] - before, Is.InRange(0.015, 0.035), "the shoulder follows commands again");
     }
 }
