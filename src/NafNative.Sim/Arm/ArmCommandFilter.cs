@@ -52,7 +52,7 @@ public sealed class ArmCommandFilter
     /// <summary>Limits for a filter on <paramref name="model"/>: its velocity limits and joint ranges (kept
     /// <paramref name="jointMargin"/> inside), the workspace box and its rule, the control period and a watchdog of four periods.</summary>
     public static SafetyLimits CreateLimits(ArmModel model, double controlRate, double jointMargin, Vec3 workspaceMin, Vec3 workspaceMax,
-        WorkspaceRule workspaceRule = WorkspaceRule.Stop)
+        WorkspaceRule workspaceRule)
     {
         ArgumentNullException.ThrowIfNull(model);
         static float[] F(double[] v) => Array.ConvertAll(v, x => (float)x);

@@ -83,13 +83,14 @@ public sealed class HindsightRelabeler
         {
             ReadOnlySpan<float> observation = _observations.AsSpan(t * _observationSize, _observationSize);
             ReadOnlySpan<float> next = _next.AsSpan(t * _observationSize, _observationSize);
+            // Each copy differs from the transition only in the goal slice, which every copy overwrites.
+            observation.CopyTo(_scratchObservation);
+            next.CopyTo(_scratchNext);
             for (int k = 0; k < _perStep; k++)
             {
                 int future = t + _random.Next(_count - t);
                 ReadOnlySpan<float> goal = _next.AsSpan(future * _observationSize + achievedAt, length);
                 float reward = _goals.Relabel(_rewards[t], next, goal);
-                observation.CopyTo(_scratchObservation);
-                next.CopyTo(_scratchNext);
                 goal.CopyTo(_scratchObservation.AsSpan(goalAt, length));
                 goal.CopyTo(_scratchNext.AsSpan(goalAt, length));
                 ring.Insert(_scratchObservation, _actions.AsSpan(t * _actionSize, _actionSize), reward, _scratchNext, _terminated[t], _truncated[t]);

@@ -112,18 +112,7 @@ public sealed class SafetyFilter
         bool moving = false;
         for (int i = 0; i < n; i++)
         {
-            float v = command[i], limit = _maxVelocity[i];
-            if (v > limit || v < -limit)
-            {
-                v = Math.Clamp(v, -limit, limit);
-                result |= SafetyInterventions.VelocityClamped;
-            }
-            float predicted = jointPositions[i] + v * _dt;
-            if ((v > 0 && predicted > _upperAllowed[i]) || (v < 0 && predicted < _lowerAllowed[i]))
-            {
-                v = 0;
-                result |= SafetyInterventions.JointLimit;
-            }
+            float v = SpeedAndRange(i, command[i], jointPositions[i], ref result);
             filtered[i] = v;
             moving |= v != 0;
         }
@@ -165,14 +154,23 @@ public sealed class SafetyFilter
         return result;
     }
 
-    /// <summary>The speed and joint-range rules applied to one joint's velocity (also used on a slid command, whose
-    /// joint velocities the projection changed).</summary>
-    internal float SpeedAndRange(int joint, float v, float position)
+    /// <summary>The speed and joint-range rules applied to one joint's velocity, adding the rules that acted to
+    /// <paramref name="applied"/> (also used on a slid command, whose joint velocities the projection changed).</summary>
+    internal float SpeedAndRange(int joint, float v, float position, ref SafetyInterventions applied)
     {
         float limit = _maxVelocity[joint];
-        v = Math.Clamp(v, -limit, limit);
+        if (v > limit || v < -limit)
+        {
+            v = Math.Clamp(v, -limit, limit);
+            applied |= SafetyInterventions.VelocityClamped;
+        }
         float predicted = position + v * _dt;
-        return (v > 0 && predicted > _upperAllowed[joint]) || (v < 0 && predicted < _lowerAllowed[joint]) ? 0 : v;
+        if ((v > 0 && predicted > _upperAllowed[joint]) || (v < 0 && predicted < _lowerAllowed[joint]))
+        {
+            v = 0;
+            applied |= SafetyInterventions.JointLimit;
+        }
+        return v;
     }
 
     internal float ControlPeriodSeconds => _dt;

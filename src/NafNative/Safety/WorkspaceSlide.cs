@@ -70,12 +70,14 @@ internal static class WorkspaceSlide
             }
         }
 
+        // The rules that act on the proposal are not reported: the command as a whole is reported as slid.
+        var ignored = SafetyInterventions.None;
         for (int halving = 0; halving <= Halvings; halving++)
         {
             bool moving = false;
             for (int i = 0; i < n; i++)
             {
-                velocity[i] = filter.SpeedAndRange(i, velocity[i], joints[i]);
+                velocity[i] = filter.SpeedAndRange(i, velocity[i], joints[i], ref ignored);
                 moving |= velocity[i] != 0;
                 probe[i] = joints[i] + velocity[i] * dt;
             }
