@@ -48,15 +48,15 @@ public static class TaskCatalog
     /// <paramref name="variation"/> is null or none (bit-identical to <see cref="Create(string, int)"/>), else the
     /// robot drawn for (<paramref name="seed"/>, worker) — its physics (reach: masses, damping, gains) and a
     /// <see cref="VariedEnvironment"/> for calibration, latency and noise.</summary>
-    public static IEnvironment Create(string name, int workerIndex, RobotVariation? variation, int seed, DoorChoice? doors = null)
+    public static IEnvironment Create(string name, int workerIndex, RobotVariation? variation, int seed, SuiteChoice? suite = null)
     {
         // The evaluation environment (index −1) is the nominal robot at the nominal door.
         if (workerIndex < 0) return Create(name, workerIndex);
-        if (variation is null || variation.IsNone) return CreateTask(name, workerIndex, doors);
+        if (variation is null || variation.IsNone) return CreateTask(name, workerIndex, suite);
         var robot = Robot(name, workerIndex, variation, seed);
         IEnvironment inner = name == "reach"
             ? new ReachTask(new ReachOptions { Model = robot.Apply(ArmModel.Iiwa14()) })
-            : CreateTask(name, workerIndex, doors);
+            : CreateTask(name, workerIndex, suite);
         try
         {
             return new VariedEnvironment(inner, robot, ArmJoints[name]);
@@ -68,25 +68,38 @@ public static class TaskCatalog
         }
     }
 
-    /// <summary>The task itself: the nominal one, or for a door task with a <paramref name="doors"/> suite the doors
-    /// of that suite (the worker's own door when <see cref="DoorChoice.PerWorker"/>).</summary>
-    private static IEnvironment CreateTask(string name, int workerIndex, DoorChoice? doors)
+    /// <summary>The task itself: the nominal one, or with a <paramref name="suite"/> the variants of that suite (the
+    /// worker's own variant when <see cref="SuiteChoice.PerWorker"/>).</summary>
+    private static IEnvironment CreateTask(string name, int workerIndex, SuiteChoice? suite)
     {
-        if (doors is null) return Create(name, workerIndex);
-        var variants = Doors(name, doors.Suite);
-        return new DoorSuiteEnvironment(variants, doors.PerWorker ? workerIndex % variants.Length : null);
+        if (suite is null) return Create(name, workerIndex);
+        var variants = Variants(name, suite.Suite);
+        return new SuiteEnvironment(variants, suite.PerWorker ? workerIndex % variants.Length : null);
     }
 
-    /// <summary>Suite <paramref name="suite"/>'s doors opening the way task <paramref name="name"/> opens them.</summary>
-    public static DoorVariant[] Doors(string name, string suite)
+    /// <summary>The suites each task offers (<see cref="Variants"/>).</summary>
+    public static IReadOnlyList<string> Suites(string name) => name switch
+    {
+        "door-push" or "door-pull" => [.. DoorVariant.Suites.Keys],
+        "pick-place" => [.. CubeVariant.Suites.Keys],
+        _ => [],
+    };
+
+    /// <summary>Suite <paramref name="suite"/>'s variants of task <paramref name="name"/>: doors opening the way the
+    /// door task opens them, or pick-and-place cubes and regions.</summary>
+    public static ITaskVariant[] Variants(string name, string suite)
     {
         Check(name);
-        if (name is not ("door-push" or "door-pull"))
-            throw new ArgumentException($"config field 'door_suite': task '{name}' has no door; door suites apply to door-push and door-pull.");
-        var direction = name == "door-push" ? DoorDirection.Push : DoorDirection.Pull;
-        var doors = DoorVariant.Suite(suite).Select(d => d with { Direction = direction }).ToArray();
-        foreach (var d in doors) d.Validate();
-        return doors;
+        ArgumentNullException.ThrowIfNull(suite);
+        ITaskVariant[] variants = name switch
+        {
+            "door-push" or "door-pull" => [.. DoorVariant.Suite(suite).Select(d => d with { Direction = name == "door-push" ? DoorDirection.Push : DoorDirection.Pull })],
+            "pick-place" => CubeVariant.Suite(suite),
+            _ => throw new ArgumentException($"task '{name}' has no variants; suites apply to door-push and door-pull ({string.Join(", ", DoorVariant.Suites.Keys)}) " +
+                $"and pick-place ({string.Join(", ", CubeVariant.Suites.Keys)})."),
+        };
+        foreach (var v in variants) v.Validate();
+        return variants;
     }
 
     /// <summary>The robot worker <paramref name="workerIndex"/> gets under <paramref name="variation"/> (robots.json).</summary>
@@ -110,6 +123,6 @@ public static class TaskCatalog
     }
 }
 
-/// <summary>Which doors a door task's workers meet: suite <c>Suite</c>'s doors, one per episode, or with
-/// <c>PerWorker</c> worker i always door i (mod the suite's size).</summary>
-public sealed record DoorChoice(string Suite, bool PerWorker = false);
+/// <summary>Which variants a task's workers meet: suite <c>Suite</c>'s (doors, cubes), one per episode, or with
+/// <c>PerWorker</c> worker i always variant i (mod the suite's size).</summary>
+public sealed record SuiteChoice(string Suite, bool PerWorker = false);

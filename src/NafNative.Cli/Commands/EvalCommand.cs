@@ -24,9 +24,10 @@ internal static class EvalCommand
         var perRobot = new Option<bool>("--per-robot") { Description = "Evaluate on each simulated worker's own robot (the run's variation), one line each." };
         var heldOut = new Option<int>("--held-out") { Description = "With --per-robot: also this many robots drawn from the same ranges that no worker trained on.", DefaultValueFactory = _ => 0 };
         var variation = new Option<string?>("--variation") { Description = "With --per-robot: draw the robots from this preset (none, mild, strong) instead of the run's variation." };
-        var doorSuite = new Option<string?>("--door-suite") { Description = "Evaluate at each door of this suite (doors-5, doors-held-out), one line each." };
+        var suiteOption = new Option<string?>("--suite", "--door-suite")
+            { Description = "Evaluate at each variant of this suite (doors-5, doors-held-out; cubes-5, cubes-held-out), one line each." };
         var command = new Command("eval", "Evaluate a trained run's greedy policy.")
-            { runOption, episodes, seed, minSuccess, which, json, robotFile, timeScale, perRobot, heldOut, variation, doorSuite };
+            { runOption, episodes, seed, minSuccess, which, json, robotFile, timeScale, perRobot, heldOut, variation, suiteOption };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -37,9 +38,9 @@ internal static class EvalCommand
                 // A naf learner's run has 0 worker threads (its workers were remote); evaluation needs none.
                 config.Validate(remoteWorkers: true);
                 string? robotPath = parse.GetValue(robotFile);
-                if (parse.GetValue(doorSuite) is string suite)
+                if (parse.GetValue(suiteOption) is string suite)
                 {
-                    var rows = PerRobotEvaluation.RunDoors(config, run.Path, parse.GetValue(which)!, parse.GetValue(episodes), parse.GetValue(seed), suite);
+                    var rows = PerRobotEvaluation.RunSuite(config, run.Path, parse.GetValue(which)!, parse.GetValue(episodes), parse.GetValue(seed), suite);
                     PerRobotEvaluation.Write(stdout, rows, parse.GetValue(json));
                     return parse.GetValue(minSuccess) is double least && rows.Any(r => r.SuccessRate < least) ? 2 : 0;
                 }

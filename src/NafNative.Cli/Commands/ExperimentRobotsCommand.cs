@@ -24,9 +24,11 @@ internal static class ExperimentRobotsCommand
         var heldOut = new Option<int>("--held-out") { Description = "Robots drawn from the same ranges that no run trained on.", DefaultValueFactory = _ => 2 };
         var output = new Option<string?>("--out") { Description = "Experiment folder (default runs/experiment-robots__<task>__<unixtime>)." };
         var config = new Option<string?>("--config") { Description = "JSON settings applied to every run (as naf train --config)." };
+        var suites = new Option<string?>("--suites")
+            { Description = "Also evaluate each run's best.naf at every variant of these suites (comma-separated, e.g. doors-5,doors-held-out): variants.md." };
         var command = new Command("robots",
             "Train with 1, 2, 4 … differing robots on the same steps per robot; write robots.csv, generalisation.md and robots.png.")
-            { task, robots, variation, stepsPerRobot, seeds, target, episodes, heldOut, output, config };
+            { task, robots, variation, stepsPerRobot, seeds, target, episodes, heldOut, output, config, suites };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -40,6 +42,8 @@ internal static class ExperimentRobotsCommand
                 int held = parse.GetValue(heldOut);
                 if (held < 0) throw new ArgumentException("--held-out must be 0 or more.");
                 string taskName = parse.GetValue(task)!;
+                string[] suiteList = parse.GetValue(suites) is string sl ? sl.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
+                foreach (string suite in suiteList) TaskCatalog.Variants(taskName, suite); // an unknown suite is refused before any run
                 var file = parse.GetValue(config) is string c ? TrainConfig.ReadFile(c) : new JsonObject();
                 var runs = (from n in counts from seed in seedList select (n, seed, cfg: TrainConfig.Merge(new TrainConfig(), [("--config", file), ("experiment", new JsonObject
                 {
@@ -64,7 +68,9 @@ internal static class ExperimentRobotsCommand
                         // Every run is judged on the same robots: the widest run's workers 0…N−1 (robot k is the same
                         // robot in every run of a seed) and the held-out ones.
                         var evaluation = PerRobotEvaluation.Run(cfg with { Workers = widest }, run.Path, "best", parse.GetValue(episodes), 0, held);
-                        results.Add(RobotCountRow.From(n, seed, run, summary, targetSuccess, evaluation));
+                        var variants = suiteList.SelectMany(suite =>
+                            PerRobotEvaluation.RunSuite(cfg, run.Path, "best", parse.GetValue(episodes), 0, suite)).ToArray();
+                        results.Add(RobotCountRow.From(n, seed, run, summary, targetSuccess, evaluation) with { PerVariant = variants });
                     }
                 }
                 string csv = Path.Combine(root, "robots.csv");
@@ -72,10 +78,18 @@ internal static class ExperimentRobotsCommand
                 string md = Path.Combine(root, "generalisation.md");
                 File.WriteAllLines(md, RobotCountRow.Generalisation(results, widest, held));
                 string png = RobotCountRow.Plot(root, taskName, results, targetSuccess);
+                string? variantsMd = null;
+                if (suiteList.Length > 0)
+                {
+                    variantsMd = Path.Combine(root, "variants.md");
+                    File.WriteAllLines(variantsMd, RobotCountRow.Variants(results));
+                }
                 stdout.WriteLine(RobotCountRow.Header);
                 foreach (var r in results) stdout.WriteLine(r.ToCsv());
                 foreach (string line in File.ReadLines(md)) stdout.WriteLine(line);
-                stdout.WriteLine($"table: {csv}, {md}");
+                if (variantsMd is not null)
+                    foreach (string line in File.ReadLines(variantsMd)) stdout.WriteLine(line);
+                stdout.WriteLine($"table: {csv}, {md}{(variantsMd is null ? "" : ", " + variantsMd)}");
                 stdout.WriteLine($"plot:  {png}");
                 stdout.WriteLine($"cpu:   {TrainingSession.CpuDescription()}");
                 return results.Count == runs.Length ? 0 : 130;

@@ -34,18 +34,18 @@ public static class PerRobotEvaluation
         return rows;
     }
 
-    /// <summary>The policy at each door of <paramref name="suite"/> (nominal robot), one row per door.</summary>
-    public static IReadOnlyList<Row> RunDoors(TrainConfig config, string runPath, string which, int episodes, int seed, string suite)
+    /// <summary>The policy at each variant of <paramref name="suite"/> (door or cube; nominal robot), one row per variant.</summary>
+    public static IReadOnlyList<Row> RunSuite(TrainConfig config, string runPath, string which, int episodes, int seed, string suite)
     {
         var (trainer, checkpoint) = RunCommand.LoadPolicy(runPath, which);
-        var doors = Sim.TaskCatalog.Doors(config.Task, suite);
+        var variants = Sim.TaskCatalog.Variants(config.Task, suite);
         var rows = new List<Row>();
-        for (int i = 0; i < doors.Length; i++)
+        for (int i = 0; i < variants.Length; i++)
         {
-            using var environment = new Sim.Tasks.DoorTask(doors[i].Options());
+            using var environment = variants[i].CreateTask();
             RunCommand.CheckFits(trainer, environment, checkpoint);
             var result = Evaluation.Run(environment, trainer.Network, trainer.Online.Values, episodes, seed);
-            rows.Add(new Row($"{suite}/{doors[i].Name}", i, config.DoorSuite != suite, result.SuccessRate, result.Successes, result.Episodes,
+            rows.Add(new Row($"{suite}/{variants[i].Name}", i, config.Suite != suite, result.SuccessRate, result.Successes, result.Episodes,
                 result.MeanReturn, 0, 0));
         }
         return rows;

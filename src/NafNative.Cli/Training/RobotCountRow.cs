@@ -8,6 +8,9 @@ namespace NafNative.Cli.Training;
 public sealed record RobotCountRow(int Robots, int Seed, long EnvSteps, double WallSeconds, long? StepsToTarget, double? SecondsToTarget,
     IReadOnlyList<PerRobotEvaluation.Row> PerRobot, IReadOnlyList<(double Wall, long Steps, double Success)> Evals)
 {
+    /// <summary>The run's best.naf at each variant of the suites asked for (nominal robot; <c>--suites</c>).</summary>
+    public IReadOnlyList<PerRobotEvaluation.Row> PerVariant { get; init; } = [];
+
     public const string Header =
         "robots,seed,env_steps,wall_seconds,env_steps_to_target,env_steps_per_robot_to_target,seconds_to_target,own_robots_success,all_robots_success,held_out_success";
 
@@ -47,6 +50,23 @@ public sealed record RobotCountRow(int Robots, int Seed, long EnvSteps, double W
                 (heldOut > 0 ? $" | {r.HeldOutSuccess.ToString("P0", Inv)} |" : " |");
         yield return "";
         yield return "\\* a robot that run did not train on.";
+    }
+
+    /// <summary>The variants table: each run's best.naf at every variant of the suites asked for, with each suite's
+    /// mean; a variant of a suite the runs did not train on is marked held out.</summary>
+    public static IEnumerable<string> Variants(IReadOnlyList<RobotCountRow> rows)
+    {
+        var columns = rows.SelectMany(r => r.PerVariant).Select(v => v.Robot).Distinct().ToArray();
+        if (columns.Length == 0) yield break;
+        var suites = columns.Select(c => c[..c.IndexOf('/')]).Distinct().ToArray();
+        yield return "| trained on | seed | " + string.Join(" | ", columns) + " | " + string.Join(" | ", suites.Select(s => $"{s} mean")) + " |";
+        yield return "| --- | --- | " + string.Join(" | ", columns.Select(_ => "---")) + " | " + string.Join(" | ", suites.Select(_ => "---")) + " |";
+        foreach (var r in rows)
+            yield return $"| {r.Robots} robot{(r.Robots == 1 ? "" : "s")} | {r.Seed} | " +
+                string.Join(" | ", columns.Select(c => r.PerVariant.FirstOrDefault(v => v.Robot == c) is { } v ? $"{v.Successes}/{v.Episodes}{(v.HeldOut ? "*" : "")}" : "—")) +
+                " | " + string.Join(" | ", suites.Select(s => Mean(r.PerVariant.Where(v => v.Robot.StartsWith(s + "/", StringComparison.Ordinal))).ToString("P0", Inv))) + " |";
+        yield return "";
+        yield return "\\* a variant of a suite the runs did not train on (held out).";
     }
 
     /// <summary>Mean periodic greedy success against env steps per robot, one line per robot count: robots.png.</summary>

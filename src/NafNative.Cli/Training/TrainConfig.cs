@@ -82,10 +82,11 @@ public sealed record TrainConfig
     /// <summary>How the simulated workers' robots differ from the nominal one (calibration, physics, latency, noise),
     /// drawn per worker from the seed; null or preset "none": identical robots. Written per worker to robots.json.</summary>
     public Sim.Variation.RobotVariation? Variation { get; init; }
-    /// <summary>For door-push/door-pull: a suite of doors the workers meet (doors-5; null: the one nominal door).</summary>
-    public string? DoorSuite { get; init; }
-    /// <summary>With <see cref="DoorSuite"/>: worker i always meets door i (mod the suite), instead of one per episode.</summary>
-    public bool DoorPerWorker { get; init; }
+    /// <summary>A suite of task variants the workers meet: doors for door-push/door-pull (doors-5), cubes and regions
+    /// for pick-place (cubes-5); null: the one nominal task.</summary>
+    public string? Suite { get; init; }
+    /// <summary>With <see cref="Suite"/>: worker i always meets variant i (mod the suite), instead of one per episode.</summary>
+    public bool SuitePerWorker { get; init; }
     /// <summary>For simulated robots (naf sim-robot --time-scale): their simulator's time scale. 1 for real arms.</summary>
     public double RobotTimeScale { get; init; } = 1.0;
 
@@ -162,7 +163,7 @@ public sealed record TrainConfig
             variation.Validate();
             if (!variation.IsNone) Wrap("variation", () => Sim.TaskCatalog.Robot(Task, 0, variation, Seed));
         }
-        if (DoorSuite is string suite) Wrap("door_suite", () => Sim.TaskCatalog.Doors(Task, suite));
+        if (Suite is string suite) Wrap("suite", () => Sim.TaskCatalog.Variants(Task, suite));
         if (EvalEverySteps is long every && every <= 0) Fail("eval_every_steps", $"must be positive (or null to evaluate by eval_every_seconds), got {every}");
         if (CheckpointReplayMaxMb < 0) Fail("checkpoint_replay_max_mb", $"must be 0 (never) or positive, got {CheckpointReplayMaxMb}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
@@ -219,7 +220,7 @@ public sealed record TrainConfig
     /// <summary>Simulated worker <paramref name="worker"/>'s environment: its own robot under <see cref="Variation"/>
     /// (the nominal task for the evaluation environment, index −1).</summary>
     public Environments.IEnvironment CreateSimulatedTask(string name, int worker) =>
-        Sim.TaskCatalog.Create(name, worker, Variation, Seed, DoorSuite is string suite ? new Sim.DoorChoice(suite, DoorPerWorker) : null);
+        Sim.TaskCatalog.Create(name, worker, Variation, Seed, Suite is string suite ? new Sim.SuiteChoice(suite, SuitePerWorker) : null);
 
     /// <summary>The robots the simulated workers get (robots.json), or empty when they are all nominal.</summary>
     public IReadOnlyList<Sim.Variation.RobotParameters> SimulatedRobots() =>

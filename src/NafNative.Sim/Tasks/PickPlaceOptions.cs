@@ -14,6 +14,10 @@ public sealed record PickPlaceOptions : MujocoArmOptions
     /// <summary>200 control steps (10 s at 20 Hz).</summary>
     public override int MaxEpisodeSteps { get; init; } = 200;
 
+    /// <summary>The cube's edge (m): it decides when the fingers hold it (see <see cref="PickPlaceTask.Holding"/>) and must
+    /// match the model's cube (<see cref="CubeVariant"/> writes both). Default 0.04.</summary>
+    public double CubeSize { get; init; } = 0.04;
+
     /// <summary>The cube starts on the floor at a uniform (x, y) in centre ± half extents: x 0.45–0.65, y −0.15–0.15 m.</summary>
     public Vec3 CubeCenter { get; init; } = new(0.55, 0, 0.02);
 
@@ -59,6 +63,7 @@ public sealed record PickPlaceOptions : MujocoArmOptions
     {
         base.Validate();
         Positive(SuccessRadius, nameof(SuccessRadius));
+        Positive(CubeSize, nameof(CubeSize));
         Positive(GraspBonusRadius, nameof(GraspBonusRadius));
         foreach (var (v, name) in new[] { (CubeCenter, nameof(CubeCenter)), (CubeHalfExtents, nameof(CubeHalfExtents)),
                      (GoalCenter, nameof(GoalCenter)), (GoalHalfExtents, nameof(GoalHalfExtents)) })

@@ -67,13 +67,15 @@ public sealed class PickPlaceTask : MujocoArmTask
     public override bool IsSuccess => Vec3.Distance(CubePosition, _goal) < _options.SuccessRadius;
 
     /// <summary>Whether the fingers hold the cube now: its centre within 3 cm of the grasp point and both fingers
-    /// closed on it (each opening below 3 cm; a 4 cm cube stops them at 2 cm).</summary>
+    /// closed on it (each opening below half the cube's edge + 1 cm: the default 4 cm cube stops them at 2 cm, so
+    /// below 3 cm).</summary>
     public bool Holding
     {
         get
         {
             ReadOnlySpan<double> qpos = Simulation.Qpos;
-            return Vec3.Distance(GraspPoint, CubePosition) < 0.03 && qpos[_fingerLeftQpos] < 0.03 && qpos[_fingerRightQpos] < 0.03;
+            double closed = _options.CubeSize / 2 + 0.01;
+            return Vec3.Distance(GraspPoint, CubePosition) < 0.03 && qpos[_fingerLeftQpos] < closed && qpos[_fingerRightQpos] < closed;
         }
     }
 

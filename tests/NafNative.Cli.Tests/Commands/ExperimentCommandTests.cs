@@ -1,5 +1,6 @@
 using NafNative.Cli.Commands;
 using NafNative.Cli.Training;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Cli.Tests.Commands;
@@ -148,5 +149,30 @@ public sealed class ExperimentCommandTests
             Assert.That(File.Exists(Path.Combine(_root, "robots.png")));
             Assert.That(File.Exists(Path.Combine(_root, "robots-2__seed-1", "robots.json")));
         });
+    }
+
+    [Test]
+    public void Robots_WithSuites_EveryRunJudgedAtEveryDoor_HeldOutMarked()
+    {
+        MujocoTestGuard.Require();
+        string config = Path.Combine(_root, "doors.json");
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(config, "{ \"suite\": \"doors-5\", \"min_replay_fill\": 500 }");
+        var (exit, _, stderr) = Run("experiment", "robots", "--task", "door-push", "--robots", "1", "--steps-per-robot", "1500",
+            "--variation", "none", "--episodes", "1", "--held-out", "0", "--suites", "doors-5,doors-held-out", "--config", config, "--out", _root);
+
+        Assert.That(exit, Is.Zero, stderr);
+        string[] table = File.ReadAllLines(Path.Combine(_root, "variants.md"));
+        string[] columns = table[0].Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(columns.Skip(2).Take(8), Is.EqualTo(Sim.Tasks.DoorVariant.Suite("doors-5").Select(d => "doors-5/" + d.Name)
+            .Concat(Sim.Tasks.DoorVariant.Suite("doors-held-out").Select(d => "doors-held-out/" + d.Name))));
+        Assert.That(columns.Skip(10), Is.EqualTo(new[] { "doors-5 mean", "doors-held-out mean" }));
+        string[] row = table[2].Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(row.Skip(2).Take(5), Is.All.Match(@"^[01]/1$"), "the trained-on doors, not starred");
+        Assert.That(row.Skip(7).Take(3), Is.All.Match(@"^[01]/1\*$"), "the held-out doors, starred");
+
+        var bad = Run("experiment", "robots", "--task", "door-push", "--suites", "cubes-5", "--out", Path.Combine(_root, "bad"));
+        Assert.That(bad.Exit, Is.EqualTo(1));
+        Assert.That(bad.Err, Does.Contain("unknown door suite 'cubes-5'"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NafNative.Cli.Training;
 using NafNative.Learning;
+using NafNative.Sim.Tasks;
 using NafNative.TestSupport;
 using NUnit.Framework;
 
@@ -113,15 +114,36 @@ public sealed class TrainEvalCommandTests
         MujocoTestGuard.Require();
         string run = Path.Combine(_root, "doors");
         var (exit, _, stderr) = Run("train", "--task", "door-push", "--workers", "2", "--steps", "1500", "--out", run,
-            "--config", WriteConfig("doors.json", "{ \"door_suite\": \"doors-5\", \"door_per_worker\": true, \"min_replay_fill\": 500 }"));
+            "--config", WriteConfig("doors.json", "{ \"suite\": \"doors-5\", \"suite_per_worker\": true, \"min_replay_fill\": 500 }"));
         Assert.That(exit, Is.Zero, stderr);
 
         var eval = Run("eval", "--run", run, "--door-suite", "doors-held-out", "--episodes", "1", "--json");
         Assert.That(eval.Exit, Is.Zero, eval.Err);
         using var rows = JsonDocument.Parse(eval.Out);
         Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("robot").GetString()),
-            Is.EqualTo(new[] { "doors-held-out/mid-long-lever", "doors-held-out/narrow-low-stiff" }));
+            Is.EqualTo(new[] { "doors-held-out/mid-long-lever", "doors-held-out/narrow-low-stiff", "doors-held-out/right-wide-high" }));
         Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("held_out").GetBoolean()), Is.All.True);
+    }
+
+    [Test]
+    public void Train_CubeSuite_ThenEvalAtEachCube_SuiteForAnotherTaskRefused()
+    {
+        MujocoTestGuard.Require();
+        string run = Path.Combine(_root, "cubes");
+        var (exit, _, stderr) = Run("train", "--task", "pick-place", "--workers", "2", "--steps", "1500", "--out", run,
+            "--config", WriteConfig("cubes.json", "{ \"suite\": \"cubes-5\", \"min_replay_fill\": 500 }"));
+        Assert.That(exit, Is.Zero, stderr);
+        var eval = Run("eval", "--run", run, "--suite", "cubes-5", "--episodes", "1", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+        using var rows = JsonDocument.Parse(eval.Out);
+        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("robot").GetString()),
+            Is.EqualTo(CubeVariant.Suite("cubes-5").Select(v => "cubes-5/" + v.Name)));
+        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("held_out").GetBoolean()), Is.All.False, "the run trained on cubes-5");
+
+        var bad = Run("train", "--task", "door-push", "--steps", "100", "--out", Path.Combine(_root, "bad-suite"),
+            "--config", WriteConfig("bad.json", "{ \"suite\": \"cubes-5\" }"));
+        Assert.That(bad.Exit, Is.Not.Zero);
+        Assert.That(bad.Err, Does.Contain("config field 'suite'").And.Contain("doors-5"));
     }
 
     private string WriteConfig(string name, string json)

@@ -11,12 +11,16 @@ internal sealed class DoorScript
 {
     private readonly DoorTask _task;
     private readonly ArmVelocityCommand _velocity;
+    private readonly double _side;
     private int _phase;
 
-    public DoorScript(DoorTask task)
+    /// <param name="task">The door task to drive.</param>
+    /// <param name="hinge">Which side the door's hinge is on (a right-hinged door turns the other way about z).</param>
+    public DoorScript(DoorTask task, HingeSide hinge = HingeSide.Left)
     {
         _task = task;
         _velocity = new ArmVelocityCommand(task, task.Options);
+        _side = hinge == HingeSide.Left ? 1 : -1;
     }
 
     public void Act(Span<float> action)
@@ -27,9 +31,9 @@ internal sealed class DoorScript
         // Phases only advance (hysteresis), so the script never chatters between two goals.
         if (_phase == 0 && Vec3.Distance(ee, grip + new Vec3(0, 0, 0.02)) < 0.01) _phase = 1;
         if (_phase == 1 && _task.HandleAngle > _task.Options.HandleReleaseAngle) _phase = 2;
-        // Pull only: unit vector from the knob toward the door's face (the door turns about z by −opening).
+        // Pull only: unit vector from the knob toward the door's face (a left-hinged door turns about z by −opening).
         double a = _task.OpeningAngle;
-        Vec3 behind = new(Math.Cos(a), -Math.Sin(a), 0);
+        Vec3 behind = new(Math.Cos(a), -_side * Math.Sin(a), 0);
         if (!push)
         {
             if (_phase == 2 && a > 0.08) _phase = 3;                                       // well past the latch

@@ -72,38 +72,34 @@ public sealed class PickPlaceTaskTests
     {
         // Solvable with the task's own actions: open, descend around the cube, close, lift to the goal.
         using var task = new PickPlaceTask();
+        Assert.That(PickScriptRuns(task, 5), Is.EqualTo(5));
+    }
+
+    /// <summary>Runs <see cref="PickScript"/> on <paramref name="seeds"/> episodes; asserts it held the cube while
+    /// carrying it and at the end; returns how many ended at the goal.</summary>
+    internal static int PickScriptRuns(PickPlaceTask task, int seeds)
+    {
         var observation = new float[task.ObservationSize];
         var action = new float[task.ActionSize];
-        var velocity = new ArmVelocityCommand(task, task.Options);
+        var script = new PickScript(task);
         int successes = 0;
-        for (int seed = 0; seed < 5; seed++)
+        for (int seed = 0; seed < seeds; seed++)
         {
             task.Reset(seed, observation);
-            int phase = 0, closing = 0, held = 0;
+            int held = 0;
             StepResult r;
             do
             {
-                Vec3 cube = task.CubePosition, grasp = task.GraspPoint;
-                if (phase == 0 && Vec3.Distance(grasp, cube + new Vec3(0, 0, 0.08)) < 0.01) phase = 1;
-                if (phase == 1 && Vec3.Distance(grasp, cube) < 0.015) phase = 2;
-                if (phase == 2 && ++closing > 10) phase = 3;
-                Vec3 goal = phase switch
-                {
-                    0 => cube + new Vec3(0, 0, 0.08),
-                    1 or 2 => cube,
-                    _ => task.TargetPosition,
-                };
-                velocity.Write(4 * (goal - grasp), action);
-                action[7] = phase < 2 ? 1 : -1;
+                script.Act(action);
                 r = task.Step(action, observation);
-                if (phase == 3 && task.Holding) held++;
+                if (script.Carrying && task.Holding) held++;
             } while (!r.Done);
             TestContext.Out.WriteLine($"seed {seed}: cube {task.CubePosition} goal {task.TargetPosition} held {held} steps, grasp-cube {Vec3.Distance(task.GraspPoint, task.CubePosition):F3} m");
-            Assert.That(held, Is.GreaterThan(100), "steps the cube was held while carried");
-            Assert.That(task.Holding, Is.True, "still held at the end");
+            Assert.That(held, Is.GreaterThan(100), $"seed {seed}: steps the cube was held while carried");
+            Assert.That(task.Holding, Is.True, $"seed {seed}: still held at the end");
             if (task.IsSuccess) successes++;
         }
-        Assert.That(successes, Is.EqualTo(5));
+        return successes;
     }
 
     [Test]
