@@ -43,6 +43,32 @@ public sealed class RecordViewCommandTests
     }
 
     [Test]
+    public void Record_Variant_RecordsAtThatDoor_UnknownVariantNamesTheSuitesDoors()
+    {
+        TestSupport.MujocoTestGuard.Require();
+        string run = Path.Combine(_root, "door");
+        string config = Path.Combine(_root, "door.json");
+        File.WriteAllText(config, """{"eval_episodes": 1, "min_replay_fill": 200}""");
+        var (exit, _, stderr) = CliRunner.Run("train", "--task", "door-push", "--workers", "1", "--steps", "600", "--config", config, "--out", run);
+        Assert.That(exit, Is.Zero, stderr);
+        string path = Path.Combine(run, "right.nafrec");
+        (exit, _, stderr) = CliRunner.Run("record", "--run", run, "--episodes", "1", "--variant", "doors-5/right-narrow-light", "--out", path);
+        Assert.That(exit, Is.Zero, stderr);
+
+        // The right-hinged door's target (the handle's grip): hinge at y = −0.30, handle 0.48 − 0.08 m from it, grip 9 cm
+        // back along the lever toward the hinge: y = +0.01 (the nominal door's is at −0.08).
+        var frame = RecordingFile.Read(path).Episodes[0].Frames[0];
+        Assert.That(frame.Target[1], Is.EqualTo(-0.30 + (0.48 - 0.08) - (0.10 - 0.01)).Within(2e-3));
+
+        (exit, _, stderr) = CliRunner.Run("record", "--run", run, "--variant", "doors-5/no-such-door");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("no-such-door").And.Contain("right-narrow-light"));
+        (exit, _, stderr) = CliRunner.Run("record", "--run", run, "--variant", "doors-5");
+        Assert.That(exit, Is.EqualTo(1));
+        Assert.That(stderr, Does.Contain("SUITE/NAME"));
+    }
+
+    [Test]
     public void Record_OutIntoMissingFolder_FailsNamingIt()
     {
         var (exit, _, stderr) = CliRunner.Run("record", "--run", _run, "--out", Path.Combine(_root, "nowhere", "r.nafrec"));
