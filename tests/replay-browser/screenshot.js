@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// A screenshot of the replay page for README: node screenshot.js URL OUT.png [--episode N|best] [--at FRACTION].
-// Shows episode N (default: the one with the highest return) paused at FRACTION of its length (default 0.6).
+// A screenshot of the replay page for README: node screenshot.js URL OUT.png [--episode N|best] [--at FRACTION] [--scene-only].
+// Shows episode N (default: the one with the highest return) paused at FRACTION of its length (default 0.6); with
+// --scene-only, only the 3D view (no header, panel or controls).
 'use strict';
 const { open, settle } = require('./browser');
 
@@ -24,7 +25,8 @@ async function main() {
     const frame = Math.round(at * (frames - 1));
     await page.$eval('#scrub', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, frame);
     await settle(page, 5);
-    await page.screenshot({ path: out });
+    if (args.includes('--scene-only')) await page.locator('#viewport').screenshot({ path: out });
+    else await page.screenshot({ path: out });
     if (problems.length) throw new Error(`the page reported problems:\n${problems.join('\n')}`);
     process.stdout.write(`${out}: episode ${Number(episode) + 1} of ${episodes.length}, frame ${frame} of ${frames - 1}\n`);
   } finally {
