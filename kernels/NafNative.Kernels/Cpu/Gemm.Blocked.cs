@@ -6,11 +6,44 @@ namespace NafNative.Kernels.Cpu;
 
 public static partial class Gemm
 {
-    /// <summary>Depth of one packed B panel; 128 × 64 floats = 32 KB stays in L1 (48 KB) beside the A rows.</summary>
-    private const int DepthBlock = 128;
-
     /// <summary>Widest panel in floats: 4 vectors of 16 (AVX-512); AVX2 stops at 3 vectors of 8.</summary>
     private const int MaxPanelWidth = 64;
+
+    private static GemmPlan? _plan;
+
+    /// <summary>The blocking every product uses (process-wide); null (the default): <see cref="GemmPlan.Rule"/> for the
+    /// active SIMD width. A plan wider than the active width allows is narrowed to it. Set it from start-up code or
+    /// single-threaded test fixtures only, as <see cref="SimdPath.Max"/>.</summary>
+    public static GemmPlan? Plan
+    {
+        get => _plan;
+        set
+        {
+            value?.Validate();
+            _plan = value;
+        }
+    }
+
+    /// <summary>The plan products use now at <paramref name="width"/>: <see cref="Plan"/> narrowed to it, or the rule.</summary>
+    public static GemmPlan ActivePlan(SimdWidth width) => _plan is GemmPlan p
+        ? p with { MaxVectors = Math.Min(p.MaxVectors, GemmPlan.MostVectors(width)) }
+        : GemmPlan.Rule(width);
+
+    /// <summary>Sets <see cref="Plan"/> until the returned scope is disposed (tests, benchmarks comparing plans).</summary>
+    public static PlanScope UsePlan(GemmPlan? plan)
+    {
+        var previous = _plan;
+        Plan = plan;
+        return new PlanScope(previous);
+    }
+
+    /// <summary>Restores the previous <see cref="Plan"/> when disposed.</summary>
+    public readonly struct PlanScope : IDisposable
+    {
+        private readonly GemmPlan? _previous;
+        internal PlanScope(GemmPlan? previous) => _previous = previous;
+        public void Dispose() => _plan = _previous;
+    }
 
     /// <summary>Loops around the microkernel: column panels of B (packed, zero-padded), depth blocks, 4-row tiles of A.</summary>
     /// <remarks>
@@ -24,10 +57,11 @@ public static partial class Gemm
         where TS : struct, ISimd<TV> where TV : struct
     {
         int w = TS.Width;
-        int maxVectors = w == 16 ? 4 : 3; // AVX2 has 16 registers: 4 × 4 would spill
-        Span<float> panel = stackalloc float[DepthBlock * MaxPanelWidth];
+        var plan = ActivePlan(w == 16 ? SimdWidth.Vector512 : SimdWidth.Vector256);
+        int maxVectors = plan.MaxVectors, depthBlock = plan.DepthBlock;
+        Span<float> panel = stackalloc float[depthBlock * maxVectors * w];
         Span<float> tile = stackalloc float[GemmMicroKernel.Rows * MaxPanelWidth];
-        Span<float> aEdge = stackalloc float[GemmMicroKernel.Rows * DepthBlock];
+        Span<float> aEdge = stackalloc float[GemmMicroKernel.Rows * depthBlock];
         ref float panelRef = ref MemoryMarshal.GetReference(panel);
         ref float tileRef = ref MemoryMarshal.GetReference(tile);
         ref float aEdgeRef = ref MemoryMarshal.GetReference(aEdge);
@@ -41,9 +75,9 @@ public static partial class Gemm
             bool partial = nr < stride;
             bool masked = partial && TS.CanMask;
             TV mask = TS.FirstLanes(nr - (vectors - 1) * w);
-            for (int pc = 0; pc < k; pc += DepthBlock)
+            for (int pc = 0; pc < k; pc += depthBlock)
             {
-                int kc = Math.Min(DepthBlock, k - pc);
+                int kc = Math.Min(depthBlock, k - pc);
                 PackB(ref Unsafe.Add(ref b, pc * rsB + jc * csB), rsB, csB, kc, nr, stride, ref panelRef);
                 for (int ic = 0; ic < fullRows; ic += GemmMicroKernel.Rows)
                 {
@@ -75,7 +109,7 @@ public static partial class Gemm
     /// <summary>Vectors in the next panel, given the vectors left to cover: as many as fit, except that a single
     /// trailing vector is avoided (5 → 3 + 2, 4 → 2 + 2 at 3 max), as a 1-vector panel has too few FMA chains.</summary>
     private static int PanelVectors(int remaining, int maxVectors) =>
-        remaining <= maxVectors ? remaining : remaining == maxVectors + 1 ? maxVectors - 1 : maxVectors;
+        remaining <= maxVectors ? remaining : remaining == maxVectors + 1 && maxVectors > 1 ? maxVectors - 1 : maxVectors;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TS, TV, TE>(int vectors, ref float a, nint rsA, nint csA, ref float panel, int kc, ref float dst, nint ldDst, TV mask)

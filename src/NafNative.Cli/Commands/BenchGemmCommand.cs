@@ -27,19 +27,54 @@ internal static class BenchGemmCommand
         var seconds = CommonOptions.Seconds(2.0);
         var simd = CommonOptions.Simd();
         var json = CommonOptions.Json();
-        var command = new Command("gemm", "Measure single-core GEMM GFLOP/s and its fraction of the FMA peak.") { m, n, k, form, seconds, simd, json };
+        var plan = new Option<string>("--plan")
+        {
+            Description = "GEMM blocking: auto (this CPU's calibrated choice, as training uses), rule, a plan VECTORSxDEPTH (e.g. 3x128), " +
+                          "or all (every candidate of the SIMD width, one line each).",
+            DefaultValueFactory = _ => "auto",
+        };
+        var command = new Command("gemm", "Measure single-core GEMM GFLOP/s and its fraction of the FMA peak.") { m, n, k, form, seconds, simd, plan, json };
         command.SetAction(parse =>
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));
             int mm = parse.GetValue(m), nn = parse.GetValue(n), kk = parse.GetValue(k);
             Form f = parse.GetValue(form);
             double secs = parse.GetValue(seconds);
+            GemmPlan?[] plans;
+            try
+            {
+                plans = parse.GetValue(plan)!.Trim() switch
+                {
+                    "auto" => [CommonOptions.TuneKernels(parse.InvocationConfiguration.Error).Plan],
+                    "rule" => [GemmPlan.Rule(SimdPath.Active)],
+                    "all" => [.. GemmPlan.Candidates(SimdPath.Active).Select(p => (GemmPlan?)p)],
+                    var text => [GemmPlan.Parse(text)],
+                };
+            }
+            catch (ArgumentException e)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: --plan: {e.Message}");
+                return 1;
+            }
+            if (plans.Length == 0) plans = [null]; // the scalar path has no blocking to choose
             double peak = PeakMeter.MeasureGflops(Math.Min(1.0, secs / 2));
-            double gflops = MeasureGemm(f, mm, nn, kk, secs, out long calls);
-            var result = new GemmResult(mm, nn, kk, f.ToString(), SimdPath.Active.ToString(), gflops, peak, gflops / peak, calls);
-            if (parse.GetValue(json)) JsonOutput.Write(parse.InvocationConfiguration.Output, result);
-            else parse.InvocationConfiguration.Output.WriteLine(
-                $"gemm {f} m={mm} n={nn} k={kk} ({result.Simd}): {gflops:F1} GFLOP/s = {100 * result.FractionOfPeak:F1}% of peak {peak:F1} GFLOP/s ({calls} calls)");
+            var results = new List<GemmResult>();
+            foreach (var p in plans)
+            {
+                using var scope = Gemm.UsePlan(p);
+                double gflops = MeasureGemm(f, mm, nn, kk, secs / plans.Length, out long calls);
+                var result = new GemmResult(mm, nn, kk, f.ToString(), SimdPath.Active.ToString(), Gemm.ActivePlan(SimdPath.Active).ToString(),
+                    gflops, peak, gflops / peak, calls);
+                results.Add(result);
+                if (!parse.GetValue(json))
+                    parse.InvocationConfiguration.Output.WriteLine(
+                        $"gemm {f} m={mm} n={nn} k={kk} ({result.Simd}, plan {result.Plan}): {gflops:F1} GFLOP/s = {100 * result.FractionOfPeak:F1}% of peak {peak:F1} GFLOP/s ({calls} calls)");
+            }
+            if (parse.GetValue(json))
+            {
+                if (results.Count == 1) JsonOutput.Write(parse.InvocationConfiguration.Output, results[0]);
+                else JsonOutput.Write(parse.InvocationConfiguration.Output, results);
+            }
             return 0;
         });
         return command;
@@ -66,6 +101,6 @@ internal static class BenchGemmCommand
         return values;
     }
 
-    private sealed record GemmResult(int M, int N, int K, string Form, string Simd, double Gflops, double PeakGflops,
+    private sealed record GemmResult(int M, int N, int K, string Form, string Simd, string Plan, double Gflops, double PeakGflops,
         double FractionOfPeak, long Calls);
 }

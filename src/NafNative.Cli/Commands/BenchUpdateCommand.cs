@@ -42,6 +42,7 @@ internal static class BenchUpdateCommand
         command.SetAction(parse =>
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));
+            CommonOptions.TuneKernels(parse.InvocationConfiguration.Error);
             var options = new NafOptions
             {
                 ObservationSize = parse.GetValue(obs),

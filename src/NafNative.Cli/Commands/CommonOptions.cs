@@ -64,4 +64,8 @@ internal static class CommonOptions
 
     /// <summary>The CPU in words: cores and the SIMD path the kernels take.</summary>
     public static string CpuDescription() => Learning.TrainingSession.CpuDescription();
+
+    /// <summary>Chooses the CPU kernels' blocking for this process once (<see cref="Tuning.KernelTuning"/>: cached
+    /// calibration, or NAFNATIVE_GEMM_PLAN), reporting a cache problem on <paramref name="error"/>.</summary>
+    public static Tuning.KernelChoice TuneKernels(TextWriter error) => Tuning.KernelTuning.Apply(error.WriteLine);
 }

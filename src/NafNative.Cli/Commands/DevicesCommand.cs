@@ -36,13 +36,28 @@ internal static class DevicesCommand
             }
             int simdBits = SimdPath.Hardware switch { SimdWidth.Vector512 => 512, SimdWidth.Vector256 => 256, _ => 32 };
             var cpu = new CpuDevice(CpuModel(), Environment.ProcessorCount, SimdPath.Hardware.ToString(), simdBits, simdBits / 32);
-            var result = new DevicesResult(ilgpu, cpu, cuda, cuda ? "gpu" : "cpu");
+            Tuning.KernelChoice kernels;
+            try
+            {
+                kernels = CommonOptions.TuneKernels(parse.InvocationConfiguration.Error);
+            }
+            catch (ArgumentException e)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            var chosen = new KernelsChosen(Gemm.ActivePlan(SimdPath.Active).ToString(), kernels.Source.ToString().ToLowerInvariant(), kernels.Why,
+                kernels.CpuKey, kernels.Timings);
+            var result = new DevicesResult(ilgpu, cpu, cuda, cuda ? "gpu" : "cpu", chosen);
             if (parse.GetValue(json))
             {
                 JsonOutput.Write(output, result);
                 return 0;
             }
             output.WriteLine($"CPU: {cpu.Model}, {cpu.Cores} cores, SIMD {cpu.Simd} ({cpu.SimdBits}-bit, {cpu.FloatsPerVector} floats)");
+            output.WriteLine($"CPU kernels: GEMM plan {chosen.GemmPlan} ({chosen.Source}: {chosen.Why}); set {Tuning.KernelTuning.Variable} to rule, calibrate or a plan to change it");
+            foreach (var t in chosen.Timings)
+                output.WriteLine($"  {t.Plan,-6} {t.Microseconds,8:F1} µs per pass, {t.Gflops,6:F1} GFLOP/s{(t.Plan == chosen.GemmPlan ? "  <- chosen" : "")}");
             foreach (var d in ilgpu)
                 output.WriteLine($"ILGPU {d.Type}: {d.Name}, memory {(d.MemoryBytes is long m ? $"{m / (1024.0 * 1024 * 1024):F1} GiB" : "host")}, " +
                     $"{d.Multiprocessors} multiprocessors, {d.MaxThreadsPerGroup} threads/group, warp {d.WarpSize}");
@@ -73,5 +88,7 @@ internal static class DevicesCommand
 
     private sealed record CpuDevice(string Model, int Cores, string Simd, int SimdBits, int FloatsPerVector);
 
-    private sealed record DevicesResult(IlgpuDevice[] Ilgpu, CpuDevice Cpu, bool CudaAvailable, string AutoBackend);
+    private sealed record KernelsChosen(string GemmPlan, string Source, string Why, string CpuKey, IReadOnlyList<Tuning.GemmCalibration.Timing> Timings);
+
+    private sealed record DevicesResult(IlgpuDevice[] Ilgpu, CpuDevice Cpu, bool CudaAvailable, string AutoBackend, KernelsChosen Kernels);
 }

@@ -25,6 +25,7 @@ public static class SessionRunner
     public static Result Run(TrainConfig config, RunDirectory run, Func<string, int, IEnvironment> createTask, NafTrainer? resumeFrom,
         CancellationToken cancellation, Action<MetricsRow>? progress = null, Action<string>? warn = null, IRemoteWorkers? remote = null)
     {
+        Tuning.KernelTuning.Apply(warn); // the GEMM blocking for this CPU, before the first update
         // The settings go into the run's TensorBoard event file as text, exactly as config.json holds them.
         var options = config.TrainingOptions() with { Settings = File.ReadAllText(run.ConfigPath) };
         var summary = new TrainingSession(options, run.Files, createTask, remote).Run(resumeFrom, cancellation, progress, warn);

@@ -45,9 +45,9 @@ public sealed class TrainingSession
     public sealed record Summary(string RunPath, string CheckpointPath, string BestCheckpointPath, double BestEvalSuccess,
         RunMetricsSnapshot Metrics, bool Interrupted, long TotalUpdates, string Device, long EnvSteps = 0, ReplayFile.Header? Restored = null);
 
-    /// <summary>The CPU in words: cores and the SIMD path the kernels take.</summary>
+    /// <summary>The CPU in words: cores, the SIMD path the kernels take and their GEMM blocking.</summary>
     public static string CpuDescription() =>
-        $"CPU ({Environment.ProcessorCount} cores, {SimdPath.Active}, 1 learner thread)";
+        $"CPU ({Environment.ProcessorCount} cores, {SimdPath.Active}, GEMM {Gemm.ActivePlan(SimdPath.Active)}, 1 learner thread)";
 
     /// <summary>Trains until the budget (minutes/steps) is spent or <paramref name="cancellation"/> fires; always
     /// leaves a resumable checkpoint. <paramref name="resumeFrom"/> continues a checkpointed trainer (on the GPU

@@ -44,6 +44,26 @@ public sealed class BenchCommandTests
         Assert.That(fraction, Is.GreaterThan(0).And.LessThanOrEqualTo(1.0), "GEMM GFLOP/s over the measured FMA peak");
     }
 
+    [Test]
+    public void BenchGemm_PlanAll_OneResultPerCandidate_BadPlanRefused()
+    {
+        var (exit, stdout, stderr) = Run("bench", "gemm", "--m", "8", "--n", "24", "--k", "9", "--seconds", "0.1", "--plan", "all", "--json");
+        Assert.That(exit, Is.Zero, stderr);
+        using var doc = JsonDocument.Parse(stdout);
+        var plans = doc.RootElement.ValueKind == JsonValueKind.Array
+            ? doc.RootElement.EnumerateArray().Select(r => r.GetProperty("plan").GetString()).ToArray()
+            : [doc.RootElement.GetProperty("plan").GetString()];
+        var candidates = Kernels.Cpu.GemmPlan.Candidates(Kernels.Cpu.SimdPath.Active).Select(p => p.ToString()).ToArray();
+        Assert.That(plans, Is.EqualTo(candidates.Length == 0 ? new[] { Kernels.Cpu.Gemm.ActivePlan(Kernels.Cpu.SimdPath.Active).ToString() } : candidates));
+
+        var one = Run("bench", "gemm", "--m", "8", "--n", "24", "--k", "9", "--seconds", "0.05", "--plan", "2x64");
+        Assert.That(one.Exit, Is.Zero, one.Err);
+        Assert.That(one.Out, Does.Contain("plan 2x64"));
+        var bad = Run("bench", "gemm", "--plan", "9x9");
+        Assert.That(bad.Exit, Is.EqualTo(1));
+        Assert.That(bad.Err, Does.Contain("--plan").And.Contain("9x9"));
+    }
+
     [TestCase("NT")]
     [TestCase("TN")]
     public void BenchGemm_EachForm_Runs(string form)

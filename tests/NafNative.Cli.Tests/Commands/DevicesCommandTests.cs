@@ -26,6 +26,11 @@ public sealed class DevicesCommandTests
             Assert.That(root.GetProperty("cpu").GetProperty("simd_bits").GetInt32(), Is.AnyOf(32, 256, 512));
             bool cuda = root.GetProperty("cuda_available").GetBoolean();
             Assert.That(root.GetProperty("auto_backend").GetString(), Is.EqualTo(cuda ? "gpu" : "cpu"));
+            var kernels = root.GetProperty("kernels");
+            Assert.That(Kernels.Cpu.GemmPlan.Parse(kernels.GetProperty("gemm_plan").GetString()!), Is.EqualTo(Kernels.Cpu.Gemm.ActivePlan(Kernels.Cpu.SimdPath.Active)),
+                "devices reports the plan the kernels use");
+            Assert.That(kernels.GetProperty("source").GetString(), Is.AnyOf("rule", "forced", "cached", "calibrated"));
+            Assert.That(kernels.GetProperty("why").GetString(), Is.Not.Empty);
         });
     }
 
@@ -35,7 +40,7 @@ public sealed class DevicesCommandTests
         var (exit, stdout, _) = CliRunner.Run("devices");
 
         Assert.That(exit, Is.Zero);
-        Assert.That(stdout, Does.Contain("CPU:").And.Contain("ILGPU CPU").And.Contain("--backend auto picks"));
+        Assert.That(stdout, Does.Contain("CPU:").And.Contain("ILGPU CPU").And.Contain("--backend auto picks").And.Contain("CPU kernels: GEMM plan"));
     }
 
     [Test]
