@@ -24,11 +24,13 @@ internal static class ExperimentRobotsCommand
         var heldOut = new Option<int>("--held-out") { Description = "Robots drawn from the same ranges that no run trained on.", DefaultValueFactory = _ => 2 };
         var output = new Option<string?>("--out") { Description = "Experiment folder (default runs/experiment-robots__<task>__<unixtime>)." };
         var config = new Option<string?>("--config") { Description = "JSON settings applied to every run (as naf train --config)." };
+        var reuse = new Option<bool>("--reuse")
+            { Description = "Keep the runs in --out that already finished with these settings (budget spent, best.naf there) and train only the others." };
         var suites = new Option<string?>("--suites")
             { Description = "Also evaluate each run's best.naf at every variant of these suites (comma-separated, e.g. doors-5,doors-held-out): variants.md." };
         var command = new Command("robots",
             "Train with 1, 2, 4 … differing robots on the same steps per robot; write robots.csv, generalisation.md and robots.png.")
-            { task, robots, variation, stepsPerRobot, seeds, target, episodes, heldOut, output, config, suites };
+            { task, robots, variation, stepsPerRobot, seeds, target, episodes, heldOut, output, config, suites, reuse };
         command.SetAction(parse =>
         {
             var stdout = parse.InvocationConfiguration.Output;
@@ -57,20 +59,46 @@ internal static class ExperimentRobotsCommand
 
                 int widest = counts.Max();
                 var results = new List<RobotCountRow>();
+                string? failure = null;
                 using (var interrupt = new CtrlC())
                 {
                     foreach (var (n, seed, cfg) in runs)
                     {
                         if (interrupt.Token.IsCancellationRequested) break;
-                        stderr.WriteLine($"naf experiment robots: {taskName}, {n} robot(s), variation {parse.GetValue(variation)}, seed {seed}, {cfg.Steps} env steps");
-                        var (run, summary) = SessionRunner.RunExperiment(cfg, Path.Combine(root, $"robots-{n}__seed-{seed}"), replace: true, stderr, interrupt.Token);
-                        if (summary.Interrupted) break;
+                        string folder = Path.Combine(root, $"robots-{n}__seed-{seed}");
+                        RunDirectory run;
+                        long envSteps;
+                        double wall;
+                        if (parse.GetValue(reuse) && Finished(folder, cfg) is var (kept, keptSteps, keptWall))
+                        {
+                            stderr.WriteLine($"naf experiment robots: {taskName}, {n} robot(s), seed {seed}: kept the finished run in {folder} ({keptSteps} env steps)");
+                            (run, envSteps, wall) = (kept, keptSteps, keptWall);
+                        }
+                        else
+                        {
+                            stderr.WriteLine($"naf experiment robots: {taskName}, {n} robot(s), variation {parse.GetValue(variation)}, seed {seed}, {cfg.Steps} env steps");
+                            TrainingSession.Summary summary;
+                            try
+                            {
+                                (run, summary) = SessionRunner.RunExperiment(cfg, folder, replace: true, stderr, interrupt.Token);
+                            }
+                            catch (InvalidOperationException e)
+                            {
+                                // One failed run (a stalled worker, a MuJoCo fault) does not throw away the finished ones:
+                                // their tables are written below, and --reuse continues from them.
+                                failure = $"{n} robot(s), seed {seed}: {e.Message}";
+                                stderr.WriteLine($"error: naf experiment robots: {failure}");
+                                continue;
+                            }
+                            if (summary.Interrupted) break;
+                            (envSteps, wall) = (summary.EnvSteps, summary.Metrics.ElapsedSeconds);
+                        }
                         // Every run is judged on the same robots: the widest run's workers 0…N−1 (robot k is the same
                         // robot in every run of a seed) and the held-out ones.
                         var evaluation = PerRobotEvaluation.Run(cfg with { Workers = widest }, run.Path, "best", parse.GetValue(episodes), 0, held);
                         var variants = suiteList.SelectMany(suite =>
                             PerRobotEvaluation.RunSuite(cfg, run.Path, "best", parse.GetValue(episodes), 0, suite)).ToArray();
-                        results.Add(RobotCountRow.From(n, seed, run, summary, targetSuccess, evaluation) with { PerVariant = variants });
+                        results.Add(RobotCountRow.From(n, seed, run, envSteps, wall, targetSuccess, evaluation) with { PerVariant = variants });
                     }
                 }
                 string csv = Path.Combine(root, "robots.csv");
@@ -92,6 +120,12 @@ internal static class ExperimentRobotsCommand
                 stdout.WriteLine($"table: {csv}, {md}{(variantsMd is null ? "" : ", " + variantsMd)}");
                 stdout.WriteLine($"plot:  {png}");
                 stdout.WriteLine($"cpu:   {TrainingSession.CpuDescription()}");
+                if (failure is not null)
+                {
+                    stderr.WriteLine($"error: naf experiment robots: {runs.Length - results.Count} of {runs.Length} runs did not finish (last: {failure}); " +
+                        "the tables hold the others; run the same command with --reuse to train only the missing ones.");
+                    return 1;
+                }
                 return results.Count == runs.Length ? 0 : 130;
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
@@ -101,5 +135,25 @@ internal static class ExperimentRobotsCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The run in <paramref name="folder"/> if it finished with <paramref name="config"/>'s settings: the same
+    /// config.json, its budget spent and best.naf written; else null.</summary>
+    private static (RunDirectory Run, long EnvSteps, double WallSeconds)? Finished(string folder, TrainConfig config)
+    {
+        if (!File.Exists(Path.Combine(folder, RunDirectory.ConfigFile))) return null;
+        try
+        {
+            var run = RunDirectory.Open(folder);
+            if (System.Text.Json.JsonSerializer.Serialize(run.ReadConfig(), TrainConfig.Json) != System.Text.Json.JsonSerializer.Serialize(config, TrainConfig.Json))
+                return null;
+            var last = run.Files.ReadMetrics().LastOrDefault();
+            if (last is null || config.Steps is not long budget || last.EnvSteps < budget || !File.Exists(run.BestCheckpointPath)) return null;
+            return (run, last.EnvSteps, last.WallSeconds);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or FormatException)
+        {
+            return null;
+        }
     }
 }

@@ -15,11 +15,16 @@ public sealed record RobotCountRow(int Robots, int Seed, long EnvSteps, double W
         "robots,seed,env_steps,wall_seconds,env_steps_to_target,env_steps_per_robot_to_target,seconds_to_target,own_robots_success,all_robots_success,held_out_success";
 
     public static RobotCountRow From(int robots, int seed, RunDirectory run, TrainingSession.Summary summary, double target,
+        IReadOnlyList<PerRobotEvaluation.Row> perRobot) =>
+        From(robots, seed, run, summary.EnvSteps, summary.Metrics.ElapsedSeconds, target, perRobot);
+
+    /// <inheritdoc cref="From(int, int, RunDirectory, TrainingSession.Summary, double, IReadOnlyList{PerRobotEvaluation.Row})"/>
+    public static RobotCountRow From(int robots, int seed, RunDirectory run, long envSteps, double wallSeconds, double target,
         IReadOnlyList<PerRobotEvaluation.Row> perRobot)
     {
         var evals = run.Files.ReadEvals();
         int hit = evals.FindIndex(e => e.Success >= target);
-        return new RobotCountRow(robots, seed, summary.EnvSteps, summary.Metrics.ElapsedSeconds, hit >= 0 ? evals[hit].Steps : null,
+        return new RobotCountRow(robots, seed, envSteps, wallSeconds, hit >= 0 ? evals[hit].Steps : null,
             hit >= 0 ? evals[hit].Wall : null, perRobot, evals);
     }
 

@@ -152,6 +152,34 @@ public sealed class ExperimentCommandTests
     }
 
     [Test]
+    public void Robots_Reuse_KeepsFinishedRuns_TrainsOnlyTheMissingOne()
+    {
+        string[] command = ["experiment", "robots", "--task", "reach", "--robots", "1,2", "--steps-per-robot", "1200",
+            "--variation", "none", "--episodes", "1", "--held-out", "0", "--out", _root];
+        var first = Run(command);
+        Assert.That(first.Exit, Is.Zero, first.Err);
+        string[] before = File.ReadAllLines(Path.Combine(_root, "robots.csv"));
+        // As if the 2-robot run had been cut off: its folder goes, the 1-robot run's stays.
+        Directory.Delete(Path.Combine(_root, "robots-2__seed-1"), recursive: true);
+        var second = Run([.. command, "--reuse"]);
+        Assert.That(second.Exit, Is.Zero, second.Err);
+        Assert.That(second.Err, Does.Contain("1 robot(s), seed 1: kept the finished run"));
+        Assert.That(second.Err, Does.Contain("2 robot(s), variation none, seed 1"), "the missing run is trained");
+        string[] after = File.ReadAllLines(Path.Combine(_root, "robots.csv"));
+        Assert.That(after[1].Split(',')[..2], Is.EqualTo(before[1].Split(',')[..2]));
+        // The kept run's steps come from its last metrics.csv row: its budget spent, at most the final count.
+        long kept = long.Parse(after[1].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(kept, Is.InRange(1200, long.Parse(before[1].Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(after, Has.Length.EqualTo(3));
+
+        // A run whose settings differ is not kept.
+        var other = Run("experiment", "robots", "--task", "reach", "--robots", "1", "--steps-per-robot", "1300",
+            "--variation", "none", "--episodes", "1", "--held-out", "0", "--out", _root, "--reuse");
+        Assert.That(other.Exit, Is.Zero, other.Err);
+        Assert.That(other.Err, Does.Not.Contain("kept the finished run"));
+    }
+
+    [Test]
     public void Robots_WithSuites_EveryRunJudgedAtEveryDoor_HeldOutMarked()
     {
         MujocoTestGuard.Require();
