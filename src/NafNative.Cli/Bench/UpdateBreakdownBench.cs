@@ -10,10 +10,13 @@ namespace NafNative.Cli.Bench;
 /// the time of each phase per update.</summary>
 internal static class UpdateBreakdownBench
 {
-    public sealed record Row(string Phase, double Microseconds, double Percent, double? Gflops);
+    /// <summary>One phase: its time, share, GFLOP/s where it multiplies matrices, GB/s where it streams the
+    /// parameter vectors (the bytes it must move over its time) and that as a fraction of the measured bandwidth.</summary>
+    public sealed record Row(string Phase, double Microseconds, double Percent, double? Gflops, double? GigabytesPerS = null, double? FractionOfBandwidth = null);
 
+    /// <summary>The breakdown; <c>BandwidthGigabytesPerS</c>: <see cref="BandwidthMeter"/> over arrays of the parameter count.</summary>
     public sealed record Result(int Obs, int Act, int[] Hidden, int Batch, string Simd, string Device, double PeakGflops,
-        double UpdatesPerS, double UpdatesPerSUntimed, double MicrosecondsPerUpdate, long Updates, Row[] Phases);
+        double UpdatesPerS, double UpdatesPerSUntimed, double MicrosecondsPerUpdate, long Updates, Row[] Phases, double BandwidthGigabytesPerS = 0);
 
     public static Result Measure(NafOptions options, double seconds, double peak, int publishEvery, string simd, string device)
     {
@@ -64,10 +67,16 @@ internal static class UpdateBreakdownBench
         phases.AddRange(breakdown.Read(trainer.Network, b));
         phases.Add(new($"publish snapshot (every {publishEvery})", publishTicks * perUpdate, 0));
         double total = phases.Sum(p => p.Microseconds);
-        var rows = phases.Select(p => new Row(p.Name, p.Microseconds, 100 * p.Microseconds / total,
-            p.Flops > 0 && p.Microseconds > 0 ? p.Flops / (p.Microseconds * 1e3) : null)).ToArray();
+        // The memory-bound phases' yardstick: streaming over arrays of the parameter vectors' size, as they do.
+        double bandwidth = BandwidthMeter.MeasureGBs(trainer.Network.ParameterCount, Math.Min(0.5, seconds / 6));
+        var rows = phases.Select(p =>
+        {
+            double? gbs = p.Bytes > 0 && p.Microseconds > 0 ? p.Bytes / (p.Microseconds * 1e3) : null;
+            return new Row(p.Name, p.Microseconds, 100 * p.Microseconds / total,
+                p.Flops > 0 && p.Microseconds > 0 ? p.Flops / (p.Microseconds * 1e3) : null, gbs, gbs / bandwidth);
+        }).ToArray();
         return new Result(obs, act, [.. options.HiddenSizes], b, simd, device, peak, calls / elapsed, untimedCalls / untimedSeconds,
-            total, breakdown.Updates, rows);
+            total, breakdown.Updates, rows, bandwidth);
     }
 
     private static void Iterate(NafTrainer trainer, ReplayRing ring, ReplayBatch batch, ref ReplayRandom sampler, SnapshotPublisher publisher,
@@ -87,12 +96,13 @@ internal static class UpdateBreakdownBench
     public static IEnumerable<string> Table(Result r)
     {
         yield return $"NAF update breakdown obs={r.Obs} act={r.Act} hidden={string.Join(',', r.Hidden)} batch={r.Batch} [{r.Device}] ({r.Simd}), " +
-            $"peak {r.PeakGflops:F1} GFLOP/s";
+            $"peak {r.PeakGflops:F1} GFLOP/s, streaming bandwidth {r.BandwidthGigabytesPerS:F1} GB/s over the parameter vectors' size";
         yield return $"{r.MicrosecondsPerUpdate:F1} µs per update timed ({r.UpdatesPerS:F0} updates/s; {r.UpdatesPerSUntimed:F0}/s without the " +
             $"breakdown's timestamps), {r.Updates} updates";
-        yield return $"{"phase",-40} {"µs",9} {"%",6} {"GFLOP/s",8} {"% peak",7}";
+        yield return $"{"phase",-40} {"µs",9} {"%",6} {"GFLOP/s",8} {"% peak",7} {"GB/s",7} {"% bw",6}";
         foreach (var row in r.Phases)
             yield return $"{row.Phase,-40} {row.Microseconds,9:F2} {row.Percent,6:F1} " +
-                (row.Gflops is double g ? $"{g,8:F1} {100 * g / r.PeakGflops,7:F1}" : $"{"",8} {"",7}");
+                (row.Gflops is double g ? $"{g,8:F1} {100 * g / r.PeakGflops,7:F1}" : $"{"",8} {"",7}") +
+                (row.GigabytesPerS is double gb ? $" {gb,7:F1} {100 * row.FractionOfBandwidth!.Value,6:F1}" : "");
     }
 }

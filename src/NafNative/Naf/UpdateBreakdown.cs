@@ -52,8 +52,9 @@ public sealed class UpdateBreakdown
         return _nodes.AsSpan(0, n);
     }
 
-    /// <summary>One phase's mean time per update and its GEMM FLOPs per update (0 where it has none).</summary>
-    public readonly record struct PhaseTime(string Name, double Microseconds, double Flops);
+    /// <summary>One phase's mean time per update, its GEMM FLOPs per update (0 where it has none) and, for the phases
+    /// that stream the parameter vectors, the bytes they must move per update (0 elsewhere).</summary>
+    public readonly record struct PhaseTime(string Name, double Microseconds, double Flops, double Bytes = 0);
 
     /// <summary>The phases in update order, backward split per layer (output layer first, as backward runs).</summary>
     public IReadOnlyList<PhaseTime> Read(NafNetwork network, int batch)
@@ -97,10 +98,14 @@ public sealed class UpdateBreakdown
         }
         // The backward pass outside the nodes (clearing the gradient arena) and any op not named above.
         double backwardRest = _phases[(int)Phase.Backward] - measuredBackward + otherTicks;
-        rows.Add(new("backward: gradient clear, other", Math.Max(0, backwardRest) * perUpdate, 0));
-        rows.Add(new("clip gradient norm", _phases[(int)Phase.Clip] * perUpdate, 0));
-        rows.Add(new("Adam", _phases[(int)Phase.Adam] * perUpdate, 0));
-        rows.Add(new("Polyak θ′", _phases[(int)Phase.Polyak] * perUpdate, 0));
+        // Bytes each streaming phase must move, P floats per vector: clearing writes the gradient; clipping reads it
+        // (its norm; a rescale, when the norm is over the limit, moves it twice more); Adam reads θ, g, m, v and
+        // writes θ, m, v; Polyak reads θ and θ′ and writes θ′.
+        double p4 = 4.0 * network.ParameterCount;
+        rows.Add(new("backward: gradient clear, other", Math.Max(0, backwardRest) * perUpdate, 0, p4));
+        rows.Add(new("clip gradient norm", _phases[(int)Phase.Clip] * perUpdate, 0, p4));
+        rows.Add(new("Adam", _phases[(int)Phase.Adam] * perUpdate, 0, 7 * p4));
+        rows.Add(new("Polyak θ′", _phases[(int)Phase.Polyak] * perUpdate, 0, 3 * p4));
         return rows;
     }
 }

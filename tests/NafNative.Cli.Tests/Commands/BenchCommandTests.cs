@@ -136,6 +136,16 @@ public sealed class BenchCommandTests
             Assert.That(names, Has.Member("Adam").And.Member("backward: layer 2 (32→32)"));
             Assert.That(phases.Sum(p => p.GetProperty("percent").GetDouble()), Is.EqualTo(100).Within(0.01));
             Assert.That(json.RootElement.GetProperty("updates").GetInt64(), Is.GreaterThan(0));
+            // The streaming phases report GB/s = the bytes they must move over their time (obs 20, act 7, 32-32:
+            // P = 20·32+32 + 32·32+32 + 32·36+36 = 2,916 parameters; Adam moves 7 vectors of them).
+            var adam = phases.Single(p => p.GetProperty("phase").GetString() == "Adam");
+            double us = adam.GetProperty("microseconds").GetDouble();
+            Assert.That(adam.GetProperty("gigabytes_per_s").GetDouble(), Is.EqualTo(7 * 4 * 2916 / (us * 1e3)).Within(1e-6).Percent);
+            double bandwidth = json.RootElement.GetProperty("bandwidth_gigabytes_per_s").GetDouble();
+            Assert.That(bandwidth, Is.GreaterThan(0));
+            Assert.That(adam.GetProperty("fraction_of_bandwidth").GetDouble(), Is.EqualTo(adam.GetProperty("gigabytes_per_s").GetDouble() / bandwidth).Within(1e-9));
+            Assert.That(phases.Single(p => p.GetProperty("phase").GetString() == "online forward (θ, x)").GetProperty("gigabytes_per_s").ValueKind,
+                Is.EqualTo(System.Text.Json.JsonValueKind.Null), "a GEMM phase reports GFLOP/s, not GB/s");
         });
     }
 
