@@ -111,39 +111,38 @@ public sealed class TrainEvalCommandTests
     [Test]
     public void Train_DoorSuite_ThenEvalAtEachHeldOutDoor()
     {
-        MujocoTestGuard.Require();
-        string run = Path.Combine(_root, "doors");
-        var (exit, _, stderr) = Run("train", "--task", "door-push", "--workers", "2", "--steps", "1500", "--out", run,
-            "--config", WriteConfig("doors.json", "{ \"suite\": \"doors-5\", \"suite_per_worker\": true, \"min_replay_fill\": 500 }"));
-        Assert.That(exit, Is.Zero, stderr);
-
-        var eval = Run("eval", "--run", run, "--door-suite", "doors-held-out", "--episodes", "1", "--json");
-        Assert.That(eval.Exit, Is.Zero, eval.Err);
-        using var rows = JsonDocument.Parse(eval.Out);
-        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("robot").GetString()),
-            Is.EqualTo(new[] { "doors-held-out/mid-long-lever", "doors-held-out/narrow-low-stiff", "doors-held-out/right-wide-high" }));
-        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("held_out").GetBoolean()), Is.All.True);
+        var rows = TrainOnSuiteThenEval("door-push", "{ \"suite\": \"doors-5\", \"suite_per_worker\": true, \"min_replay_fill\": 500 }",
+            "--door-suite", "doors-held-out");
+        Assert.That(rows.Select(r => r.Robot), Is.EqualTo(new[] { "doors-held-out/mid-long-lever", "doors-held-out/narrow-low-stiff", "doors-held-out/right-wide-high" }));
+        Assert.That(rows.Select(r => r.HeldOut), Is.All.True);
     }
 
     [Test]
     public void Train_CubeSuite_ThenEvalAtEachCube_SuiteForAnotherTaskRefused()
     {
-        MujocoTestGuard.Require();
-        string run = Path.Combine(_root, "cubes");
-        var (exit, _, stderr) = Run("train", "--task", "pick-place", "--workers", "2", "--steps", "1500", "--out", run,
-            "--config", WriteConfig("cubes.json", "{ \"suite\": \"cubes-5\", \"min_replay_fill\": 500 }"));
-        Assert.That(exit, Is.Zero, stderr);
-        var eval = Run("eval", "--run", run, "--suite", "cubes-5", "--episodes", "1", "--json");
-        Assert.That(eval.Exit, Is.Zero, eval.Err);
-        using var rows = JsonDocument.Parse(eval.Out);
-        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("robot").GetString()),
-            Is.EqualTo(CubeVariant.Suite("cubes-5").Select(v => "cubes-5/" + v.Name)));
-        Assert.That(rows.RootElement.EnumerateArray().Select(r => r.GetProperty("held_out").GetBoolean()), Is.All.False, "the run trained on cubes-5");
+        var rows = TrainOnSuiteThenEval("pick-place", "{ \"suite\": \"cubes-5\", \"min_replay_fill\": 500 }", "--suite", "cubes-5");
+        Assert.That(rows.Select(r => r.Robot), Is.EqualTo(CubeVariant.Suite("cubes-5").Select(v => "cubes-5/" + v.Name)));
+        Assert.That(rows.Select(r => r.HeldOut), Is.All.False, "the run trained on cubes-5");
 
         var bad = Run("train", "--task", "door-push", "--steps", "100", "--out", Path.Combine(_root, "bad-suite"),
             "--config", WriteConfig("bad.json", "{ \"suite\": \"cubes-5\" }"));
         Assert.That(bad.Exit, Is.Not.Zero);
         Assert.That(bad.Err, Does.Contain("config field 'suite'").And.Contain("doors-5"));
+    }
+
+    // A short 2-worker run of task with config, then naf eval at each variant of a suite (option: --suite or its older
+    // name --door-suite): each row's name and whether it was held out.
+    private (string? Robot, bool HeldOut)[] TrainOnSuiteThenEval(string task, string config, string option, string suite)
+    {
+        MujocoTestGuard.Require();
+        string run = Path.Combine(_root, task);
+        var (exit, _, stderr) = Run("train", "--task", task, "--workers", "2", "--steps", "1500", "--out", run,
+            "--config", WriteConfig(task + ".json", config));
+        Assert.That(exit, Is.Zero, stderr);
+        var eval = Run("eval", "--run", run, option, suite, "--episodes", "1", "--json");
+        Assert.That(eval.Exit, Is.Zero, eval.Err);
+        using var rows = JsonDocument.Parse(eval.Out);
+        return [.. rows.RootElement.EnumerateArray().Select(r => (r.GetProperty("robot").GetString(), r.GetProperty("held_out").GetBoolean()))];
     }
 
     private string WriteConfig(string name, string json)
