@@ -21,7 +21,7 @@ public sealed class RemoteWorkerWatchdogTests
         var reported = new List<TimeoutException>();
         var worker = new RemoteWorker(env, learner.Connect(channel, env))
         {
-            WatchdogPeriod = TimeSpan.FromSeconds(1),
+            WatchdogPeriod = TimeSpan.FromSeconds(2),
             OnWatchdogTrip = e => { lock (reported) reported.Add(e); },
         };
         var failure = TestLearner.RunUntil(worker, () => false, TimeSpan.FromSeconds(40));
@@ -39,13 +39,16 @@ public sealed class RemoteWorkerWatchdogTests
     [Test]
     public void StalledStep_OnARobot_TheWorkersWatchdogStopsTheArmThroughItsControlLoop()
     {
-        // The robot's own policy watchdog is 10 s: the stop within a few seconds can only be the remote worker's (1 s).
+        // The robot's own policy watchdog is 10 s: the stop within a few seconds can only be the remote worker's (2 s: 1 s
+        // tripped on an ordinary step of a box at load 10, before the stall began).
         using var robot = new PlanarRobot(watchdogMs: 10_000);
         using var learner = new TestLearner(task: "reach", observationSize: robot.Task.ObservationSize, actionSize: robot.Task.ActionSize);
         using var channel = RemoteChannel.Create(learner.Url);
         using var stalling = new StallingTask(robot.Task, stallAtStep: 30);
-        var worker = new RemoteWorker(stalling, learner.Connect(channel, stalling, task: "reach")) { WatchdogPeriod = TimeSpan.FromSeconds(1) };
+        var worker = new RemoteWorker(stalling, learner.Connect(channel, stalling, task: "reach")) { WatchdogPeriod = TimeSpan.FromSeconds(2) };
         var failure = TestLearner.RunUntil(worker, () => false, TimeSpan.FromSeconds(60));
+        // The control loop reports the stop after its hold: on a loaded box that can come after the worker has returned.
+        SpinWait.SpinUntil(() => robot.Controller.StopError is not null, TimeSpan.FromSeconds(10));
         var states = robot.Chain.Snapshot();
         TestContext.Out.WriteLine($"stall ended after {stalling.Stalled.TotalMilliseconds:F0} ms; {failure?.Message}");
         Assert.Multiple(() =>

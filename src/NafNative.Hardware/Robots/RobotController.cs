@@ -213,6 +213,10 @@ public sealed class RobotController : IDisposable
     {
         if (velocities.Length != _n) throw new ArgumentException($"robot {_robot.Name}: {velocities.Length} velocities for {_n} joints.", nameof(velocities));
         ThrowIfStopped();
+        // A stop asked for but not yet latched (the loop latches it at its next cycle, after the hold) already refuses
+        // new commands: no command follows a stop request, however late the loop runs.
+        if (_stopRequest is string requested)
+            throw new RobotStoppedException(_robot.Name, _watchdog.IsTripped ? RobotStopReason.Watchdog : RobotStopReason.Requested, requested);
         lock (_commandGate)
         {
             velocities.CopyTo(_mailbox);
@@ -397,6 +401,8 @@ public sealed class RobotController : IDisposable
                 Monitor.Wait(_commandGate, TimeSpan.FromTicks(Math.Max(1, left * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
                 moving = _armed && !stopping;
             }
+            // A stop requested during this cycle (after the latch at its top) wins over a command posted before it.
+            if (_stopRequest is not null) moving = false;
             if (moving && _mailboxSeq != _takenSeq)
             {
                 _takenSeq = _mailboxSeq;

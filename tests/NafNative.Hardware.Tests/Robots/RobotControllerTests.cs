@@ -82,6 +82,25 @@ public sealed class RobotControllerTests
     }
 
     [Test]
+    public void RequestStop_TheNextCommandIsRefusedAtOnce_BeforeTheLoopLatchesTheStop()
+    {
+        // The loop latches a stop only at its next cycle and reports it after the hold; a command posted in between
+        // must not be taken (a late-running loop would otherwise send it).
+        using var robot = new TestRobot();
+        robot.Controller.Start();
+        robot.Controller.Arm();
+        var q = new double[3];
+        var qd = new double[3];
+        robot.Controller.WaitForState(robot.Controller.Command([0.2, 0.2, 0.2]), q, qd);
+        robot.Controller.RequestStop("the worker's watchdog tripped");
+        var refused = Assert.Throws<RobotStoppedException>(() => robot.Controller.Command([0.2, 0.2, 0.2]));
+        Assert.That(refused!.Reason, Is.EqualTo(RobotStopReason.Requested));
+        Assert.That(refused.Message, Does.Contain("the worker's watchdog tripped"));
+        Assert.That(SpinWait.SpinUntil(() => robot.Controller.StopError is not null, TimeSpan.FromSeconds(10)), Is.True, "the loop then latches the stop");
+        Assert.That(robot.Chain.Snapshot().Select(s => s.GoalVelocity), Is.All.Zero);
+    }
+
+    [Test]
     public void ExceptionInTheWorker_DisposeStopsTheArm()
     {
         var robot = new TestRobot();

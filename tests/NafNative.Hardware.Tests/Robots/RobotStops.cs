@@ -19,6 +19,9 @@ internal static class RobotStops
         {
             for (int i = 0; i < after; i++) controller.WaitForState(controller.Command(velocity), q, qd);
         });
-        return ex!;
+        // A requested stop refuses the next command at once; the loop latches it (zero velocity, hold, torque off) a
+        // cycle and a hold later. What the caller checks is that latched stop.
+        Assert.That(SpinWait.SpinUntil(() => controller.StopError is not null, TimeSpan.FromSeconds(10)), Is.True, "the loop latched the stop");
+        return controller.StopError!;
     }
 }
