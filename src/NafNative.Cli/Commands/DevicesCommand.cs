@@ -35,7 +35,7 @@ internal static class DevicesCommand
                 ilgpu[i] = new IlgpuDevice(d.Name, d.Type, d.Type == "CPU" ? null : d.MemoryBytes, d.Multiprocessors, d.MaxThreadsPerGroup, d.WarpSize);
             }
             int simdBits = SimdPath.Hardware switch { SimdWidth.Vector512 => 512, SimdWidth.Vector256 => 256, _ => 32 };
-            var cpu = new CpuDevice(CpuModel(), Environment.ProcessorCount, SimdPath.Hardware.ToString(), simdBits, simdBits / 32);
+            var cpu = new CpuDevice(Tuning.CpuIdentity.ModelName, Environment.ProcessorCount, SimdPath.Hardware.ToString(), simdBits, simdBits / 32);
             Tuning.KernelChoice kernels;
             try
             {
@@ -65,23 +65,6 @@ internal static class DevicesCommand
             return 0;
         });
         return command;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            foreach (string line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal) && line.IndexOf(':') is int colon and > 0)
-                    return line[(colon + 1)..].Trim();
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString();
     }
 
     private sealed record IlgpuDevice(string Name, string Type, long? MemoryBytes, int Multiprocessors, int MaxThreadsPerGroup, int WarpSize);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Xml.Linq;
 using NafNative.Environments;
 using NafNative.Sim.Arm;
@@ -99,8 +98,8 @@ public sealed record CubeVariant : ITaskVariant
     public string Mjcf()
     {
         var doc = XDocument.Load(Path.Combine(MujocoModels.Directory, "pick_place.xml"));
-        XElement Named(string tag, string name) => doc.Descendants(tag).Single(e => (string?)e.Attribute("name") == name);
-        static string V(params double[] values) => string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        XElement Named(string tag, string name) => VariantModelFile.Named(doc, tag, name);
+        static string V(params double[] values) => VariantModelFile.Numbers(values);
         double h = Size / 2;
         Named("body", "cube").SetAttributeValue("pos", V(StartCenter.X, StartCenter.Y, h));
         Named("geom", "cube").SetAttributeValue("size", V(h, h, h));

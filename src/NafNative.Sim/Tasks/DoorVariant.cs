@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Xml.Linq;
 using NafNative.Environments;
 using NafNative.Sim.Mujoco;
@@ -96,14 +95,14 @@ public sealed record DoorVariant : ITaskVariant
     {
         string source = Path.Combine(MujocoModels.Directory, Direction == DoorDirection.Push ? "door_push.xml" : "door_pull.xml");
         var doc = XDocument.Load(source);
-        XElement Named(string tag, string name) => doc.Descendants(tag).Single(e => (string?)e.Attribute("name") == name);
-        static string V(params double[] values) => string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+        XElement Named(string tag, string name) => VariantModelFile.Named(doc, tag, name);
+        static string V(params double[] values) => VariantModelFile.Numbers(values);
         // s = +1: the model as written (hinge on the left, the door toward −y); −1: mirrored in y.
         double s = Hinge == HingeSide.Left ? 1 : -1;
         if (s < 0)
         {
             var door = Named("body", "door");
-            double[] p = ParseVector((string)door.Attribute("pos")!);
+            double[] p = VariantModelFile.ParseNumbers((string)door.Attribute("pos")!);
             door.SetAttributeValue("pos", V(p[0], -p[1], p[2]));
             // Mirroring turns rotations around: flip the axes so the angles keep their meaning (see remarks).
             Named("joint", "door_hinge").SetAttributeValue("axis", V(0, 0, -1));
@@ -119,7 +118,4 @@ public sealed record DoorVariant : ITaskVariant
         Named("site", "handle_grip").SetAttributeValue("pos", V(0, s * (LeverLength - 0.01), 0.03));
         return doc.ToString();
     }
-
-    private static double[] ParseVector(string text) =>
-        [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(t => double.Parse(t, CultureInfo.InvariantCulture))];
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Xml.Linq;
 using NafNative.Sim.Mujoco;
 using NafNative.Storage;
 
@@ -7,7 +9,7 @@ namespace NafNative.Sim.Tasks;
 
 /// <summary>Where a task variant's rewritten MJCF lives: one folder per distinct text under the temp folder, beside
 /// copies of the shared model files it includes, so every worker and process that asks for the same variant loads the
-/// same file.</summary>
+/// same file; and the MJCF edits door and cube variants share (find an element, write and read number lists).</summary>
 internal static class VariantModelFile
 {
     private static readonly string[] Includes = ["common.xml", "iiwa14_gripper.xml", "iiwa14_actuators.xml"];
@@ -29,4 +31,16 @@ internal static class VariantModelFile
         AtomicFile.Write(path, file => file.Write(Encoding.UTF8.GetBytes(xml)));
         return path;
     }
+
+    /// <summary>The one element <paramref name="tag"/> named <paramref name="name"/> in a task's MJCF.</summary>
+    public static XElement Named(XDocument doc, string tag, string name) =>
+        doc.Descendants(tag).Single(e => (string?)e.Attribute("name") == name);
+
+    /// <summary>An MJCF number list ("0 -0.275 0.5"), round-trip exact.</summary>
+    public static string Numbers(params double[] values) =>
+        string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)));
+
+    /// <summary>The numbers of an MJCF number list.</summary>
+    public static double[] ParseNumbers(string text) =>
+        [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(t => double.Parse(t, CultureInfo.InvariantCulture))];
 }
