@@ -46,6 +46,11 @@ public sealed record TrainConfig
     /// the goal replaced by one the episode reached later ("future" strategy) and the reward rescored (0: off; tasks
     /// with a goal in the observation only: pick-place). The learner's updates-per-insert ratio counts these copies.</summary>
     public int HindsightRelabels { get; init; }
+    /// <summary>n-step returns: each stored transition carries the discounted sum of the next n rewards and bootstraps
+    /// from the state n steps later with γⁿ (fewer where the episode ended first; 1: one-step). The worker threads in
+    /// this process store them, their hindsight copies too; remote workers send one-step transitions (both are exact
+    /// targets, so they mix).</summary>
+    public int NStep { get; init; } = 1;
     /// <summary>Learner updates per inserted transition, enforced on both sides (null: learner as fast as it can,
     /// workers unthrottled — the original work's real-robot setting, sensible with real-time pacing).</summary>
     public double? UpdatesPerInsert { get; init; } = 1.0;
@@ -167,6 +172,7 @@ public sealed record TrainConfig
         if (EvalEverySteps is long every && every <= 0) Fail("eval_every_steps", $"must be positive (or null to evaluate by eval_every_seconds), got {every}");
         if (CheckpointReplayMaxMb < 0) Fail("checkpoint_replay_max_mb", $"must be 0 (never) or positive, got {CheckpointReplayMaxMb}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
+        if (NStep is < 1 or > Learning.MultiStepReturns.MaxSteps) Fail("n_step", $"must be in [1, {Learning.MultiStepReturns.MaxSteps}], got {NStep}");
         if (HindsightRelabels is < 0 or > 16) Fail("hindsight_relabels", $"must be in [0, 16], got {HindsightRelabels}");
         if (HindsightRelabels > 0 && !Sim.TaskCatalog.HasGoalRelabeling(Task))
             Fail("hindsight_relabels", $"task '{Task}' has no goal in its observation that its reward separates out; hindsight relabelling applies to {string.Join(", ", Sim.TaskCatalog.GoalTasks)}");
@@ -204,7 +210,7 @@ public sealed record TrainConfig
     /// <summary>What the library's training loop needs of these settings ("auto" resolved to a device here).</summary>
     public TrainingOptions TrainingOptions() => new()
     {
-        Task = Task, Workers = Workers, GoalRelabels = HindsightRelabels, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
+        Task = Task, Workers = Workers, GoalRelabels = HindsightRelabels, ReturnSteps = NStep, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
         ReplayCapacity = ReplayCapacity, MetricsEverySeconds = MetricsEverySeconds, CheckpointEverySeconds = CheckpointEverySeconds,
         EvalEverySeconds = EvalEverySeconds, EvalEverySteps = EvalEverySteps, EvalEpisodes = EvalEpisodes,
         CheckpointReplayMaxBytes = (long)CheckpointReplayMaxMb << 20, Learner = LearnerOptions(),

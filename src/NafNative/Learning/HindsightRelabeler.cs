@@ -9,13 +9,16 @@ namespace NafNative.Learning;
 /// <remarks>
 /// <para>The relabelled copies go into the same ring as the real ones, so the learner's updates-per-insert ratio
 /// counts them: with k = 4 the learner does five updates per environment step.</para>
+/// <para>With n-step returns (<c>returnSteps</c> &gt; 1) each copy carries the n-step return of the relabelled rewards
+/// and bootstraps from the step n later, as <see cref="MultiStepReturns"/> does for the real transitions.</para>
 /// <para>Buffers grow (doubling) to the longest episode seen and are then reused: no allocation per step.</para>
 /// <para>Thread-safety: owned by one worker thread.</para>
 /// </remarks>
 public sealed class HindsightRelabeler
 {
     private readonly IGoalRelabeling _goals;
-    private readonly int _perStep, _observationSize, _actionSize;
+    private readonly int _perStep, _observationSize, _actionSize, _returnSteps;
+    private readonly float _discount;
     private readonly Random _random;
     private readonly float[] _scratchObservation, _scratchNext;
     private float[] _observations, _actions, _rewards, _next;
@@ -27,8 +30,17 @@ public sealed class HindsightRelabeler
     /// <param name="observationSize">The task's observation length (the goal slices must lie inside it).</param>
     /// <param name="actionSize">The task's action length.</param>
     /// <param name="seed">Seeds the choice of future steps.</param>
-    public HindsightRelabeler(IGoalRelabeling goals, int perStep, int observationSize, int actionSize, int seed)
+    /// <param name="returnSteps">n of the n-step return each copy carries (1: one-step transitions).</param>
+    /// <param name="discount">γ of the n-step return (unused when <paramref name="returnSteps"/> is 1).</param>
+    public HindsightRelabeler(IGoalRelabeling goals, int perStep, int observationSize, int actionSize, int seed,
+        int returnSteps = 1, float discount = 1f)
     {
+        if (returnSteps is < 1 or > MultiStepReturns.MaxSteps)
+            throw new ArgumentOutOfRangeException(nameof(returnSteps), returnSteps, $"HindsightRelabeler: returnSteps must be in [1, {MultiStepReturns.MaxSteps}], got {returnSteps}.");
+        if (!(discount >= 0f && discount <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(discount), discount, $"HindsightRelabeler: discount must be in [0, 1], got {discount}.");
+        _returnSteps = returnSteps;
+        _discount = discount;
         ArgumentNullException.ThrowIfNull(goals);
         ArgumentOutOfRangeException.ThrowIfLessThan(perStep, 1);
         var (g, gl) = goals.GoalSlice;
@@ -81,8 +93,10 @@ public sealed class HindsightRelabeler
         int achievedAt = _goals.AchievedSlice.Offset, stored = 0;
         for (int t = 0; t < _count; t++)
         {
+            // The copy's window: steps t … last (one step, or n where the episode lasts that long).
+            int last = Math.Min(t + _returnSteps, _count) - 1;
             ReadOnlySpan<float> observation = _observations.AsSpan(t * _observationSize, _observationSize);
-            ReadOnlySpan<float> next = _next.AsSpan(t * _observationSize, _observationSize);
+            ReadOnlySpan<float> next = _next.AsSpan(last * _observationSize, _observationSize);
             // Each copy differs from the transition only in the goal slice, which every copy overwrites.
             observation.CopyTo(_scratchObservation);
             next.CopyTo(_scratchNext);
@@ -90,10 +104,17 @@ public sealed class HindsightRelabeler
             {
                 int future = t + _random.Next(_count - t);
                 ReadOnlySpan<float> goal = _next.AsSpan(future * _observationSize + achievedAt, length);
-                float reward = _goals.Relabel(_rewards[t], next, goal);
+                float reward = 0f, scale = 1f;
+                for (int i = t; i <= last; i++)
+                {
+                    reward += scale * _goals.Relabel(_rewards[i], _next.AsSpan(i * _observationSize, _observationSize), goal);
+                    if (i < last) scale *= _discount;
+                }
                 goal.CopyTo(_scratchObservation.AsSpan(goalAt, length));
                 goal.CopyTo(_scratchNext.AsSpan(goalAt, length));
-                ring.Insert(_scratchObservation, _actions.AsSpan(t * _actionSize, _actionSize), reward, _scratchNext, _terminated[t], _truncated[t]);
+                // Weight γᵏ⁻¹ (k = last − t + 1): the trainer bootstraps with γᵏ; 1 for one-step copies, as before.
+                ring.Insert(_scratchObservation, _actions.AsSpan(t * _actionSize, _actionSize), reward, _scratchNext,
+                    _terminated[last] ? 0f : scale, _truncated[last]);
                 stored++;
             }
         }

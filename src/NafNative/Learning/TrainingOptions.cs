@@ -17,6 +17,8 @@ public sealed record TrainingOptions
     /// <summary>Hindsight copies stored per real transition at each episode's end (0: none; see
     /// <see cref="HindsightRelabeler"/>); the task must offer <see cref="Environments.IEnvironment.GoalRelabeling"/>.</summary>
     public int GoalRelabels { get; init; }
+    /// <summary>n of the n-step returns the workers store (1: one-step transitions; see <see cref="MultiStepReturns"/>).</summary>
+    public int ReturnSteps { get; init; } = 1;
     /// <summary>Seeds the workers' episodes and noise (each worker and a resumed run get their own).</summary>
     public int Seed { get; init; } = 1;
     /// <summary>Wall-clock budget in minutes of this process (null: no limit).</summary>

@@ -128,7 +128,8 @@ public sealed class TrainingSession
         for (int i = 0; i < envs.Length; i++)
             setups[i] = new WorkerSetup(envs[i], new NafPolicy(network),
                 _options.Noise(naf.ActionSize, unchecked(_options.Seed * 7919 + i * 104729 + (int)episodeOffset)),
-                unchecked(_options.Seed * 1000 + i + (int)episodeOffset), _options.GoalRelabels);
+                unchecked(_options.Seed * 1000 + i + (int)episodeOffset), _options.GoalRelabels,
+                _options.ReturnSteps, naf.Discount);
 
         long startUpdates = trainer.Steps;
         var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale, remoteSlots: _remote?.Slots ?? 0);

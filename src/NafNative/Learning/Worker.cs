@@ -37,16 +37,20 @@ public sealed class Worker
     private readonly TimeProvider _time;
     private readonly Action<WatchdogTrip>? _onTrip;
     private readonly HindsightRelabeler? _hindsight;
+    private readonly MultiStepReturns _returns;
 
     /// <remarks>Watchdog: <c>watchdogPeriod</c> is the longest wall-clock gap allowed between two commands
     /// (<see cref="DefaultWatchdogPeriod"/> when null); <c>timeProvider</c> its clock and timer (the system's when
     /// null); <c>onWatchdogTrip</c> is called once per trip on the thread that detected it (possibly a timer thread
     /// while this worker is stuck in a step) and must be quick and not throw, e.g. stop the run.
     /// <c>goalRelabels</c> &gt; 0: at each episode's end its transitions are stored that many times more with hindsight
-    /// goals (<see cref="HindsightRelabeler"/>); the task must offer <see cref="IEnvironment.GoalRelabeling"/>.</remarks>
+    /// goals (<see cref="HindsightRelabeler"/>); the task must offer <see cref="IEnvironment.GoalRelabeling"/>.
+    /// <c>returnSteps</c> &gt; 1 stores n-step returns discounted by <c>discount</c> (the trainer's γ;
+    /// <see cref="MultiStepReturns"/>), the hindsight copies included.</remarks>
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
         SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0,
-        TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null, int goalRelabels = 0)
+        TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null, int goalRelabels = 0,
+        int returnSteps = 1, float discount = 0.99f)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(goalRelabels);
         if (!(double.IsFinite(timeScale) && timeScale > 0))
@@ -82,13 +86,14 @@ public sealed class Worker
         _watchdogPeriod = watchdogPeriod ?? DefaultWatchdogPeriod(environment, timeScale);
         _time = timeProvider ?? TimeProvider.System;
         _onTrip = onWatchdogTrip;
+        _returns = new MultiStepReturns(returnSteps, discount, environment.ObservationSize, environment.ActionSize);
         if (goalRelabels > 0)
         {
             var goals = environment.GoalRelabeling
                 ?? throw new ArgumentException($"Worker {id}: task '{environment.Name}' has no goal in its observation to relabel " +
                     "(hindsight relabelling needs one; set it to 0 for this task).", nameof(goalRelabels));
             _hindsight = new HindsightRelabeler(goals, goalRelabels, environment.ObservationSize, environment.ActionSize,
-                unchecked(seed * 31 + id + 0x4845));
+                unchecked(seed * 31 + id + 0x4845), returnSteps, discount);
         }
     }
 
@@ -132,13 +137,18 @@ public sealed class Worker
             _environment.Reset(EpisodeSeed(Episodes), _observation);
             watchdog.Reset(); // the arm starts the episode at rest; the period counts from here
             _hindsight?.Clear();
+            _returns.Clear();
             float episodeReturn = 0f;
             int steps = 0;
             StepResult result;
             do
             {
-                if (cancellation.IsCancellationRequested) return; // an unfinished episode is not recorded
-                if (_limiter is not null && !WaitForLearner(watchdog, cancellation)) return;
+                // An unfinished episode is not recorded as an episode; its steps taken so far are real transitions.
+                if (cancellation.IsCancellationRequested || (_limiter is not null && !WaitForLearner(watchdog, cancellation)))
+                {
+                    _returns.EndEpisode(_ring, _observation);
+                    return;
+                }
                 _policy.Explore(snapshot, _observation, _noise, _action);
                 // Before the command: a stalled policy (or a trip the timer saw during the last step) sends nothing.
                 if (watchdog.Poll()) ThrowTripped(watchdog.LastTrip!);
@@ -148,11 +158,17 @@ public sealed class Worker
                 _metrics.RecordStep(_id, result.SafetyIntervened, result.Discard, result.Interventions);
                 // A discarded step (e.g. a physics reset: the next state was teleported, not reached) is no
                 // transition: storing it, as terminal or not, would teach the critic a made-up outcome.
-                if (result.Discard) break;
+                if (result.Discard)
+                {
+                    // The steps before it are real: their returns end here, bootstrapping from the last state reached.
+                    _returns.EndEpisode(_ring, _observation);
+                    break;
+                }
                 // The filter changed the command: store what the arm did, not what the policy asked (issue 19, fault 11).
                 ReadOnlySpan<float> executed = result.SafetyIntervened ? _environment.ExecutedAction : default;
                 ReadOnlySpan<float> stored = executed.Length == _action.Length ? executed : _action;
-                _ring.Insert(_observation, stored, result.Reward, _next, result.Terminated, result.Truncated);
+                // n = 1 stores this transition now; n > 1 stores the one n − 1 steps back, and the rest at the episode's end.
+                _returns.Add(_ring, _observation, stored, result.Reward, _next, result.Terminated, result.Truncated);
                 _hindsight?.Add(_observation, stored, result.Reward, _next, result.Terminated, result.Truncated);
                 episodeReturn += result.Reward;
                 _next.AsSpan().CopyTo(_observation);

@@ -1,6 +1,6 @@
 namespace NafNative.Replay;
 
-/// <summary>What happened to one <see cref="ReplayRing.Insert"/>.</summary>
+/// <summary>What happened to one <see cref="ReplayRing.Insert(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, bool, bool)"/>.</summary>
 public enum InsertOutcome
 {
     /// <summary>The transition was written and published; samplers may return it until it is overwritten.</summary>

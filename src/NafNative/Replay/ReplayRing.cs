@@ -39,10 +39,11 @@ namespace NafNative.Replay;
 /// <remarks>
 /// <para>Capacity is a power of two, fixed at construction, as are the observation and action sizes; the oldest
 /// transition is overwritten once the ring is full. No method allocates after construction.</para>
-/// <para>Thread-safety: <see cref="Insert"/> and <see cref="TrySample"/> may be called from any number of threads at
+/// <para>Thread-safety: <see cref="Insert(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, bool, bool)"/> and <see cref="TrySample"/> may be called from any number of threads at
 /// once without locks. A sample never mixes two transitions: a copy raced by a writer is detected through the slot's
 /// sequence number and retried at another index (<see cref="TornRetries"/>).</para>
-/// <para>Slot layout (floats): observation [obs], action [act], reward, next observation [obs], terminated (0/1),
+/// <para>Slot layout (floats): observation [obs], action [act], reward, next observation [obs], terminated (1 − the
+/// bootstrap weight: 0/1 for one-step transitions, see the weighted <see cref="Insert(ReadOnlySpan{float}, ReadOnlySpan{float}, float, ReadOnlySpan{float}, float, bool)"/>),
 /// truncated (0/1); <see cref="Stride"/> = 2·obs + act + 3.</para>
 /// </remarks>
 public sealed partial class ReplayRing
@@ -152,8 +153,22 @@ public sealed partial class ReplayRing
     /// <exception cref="ArgumentException">A span has the wrong length, or a value is NaN or ±∞ (the message names the
     /// field and index); the ring is left unchanged.</exception>
     public InsertResult Insert(ReadOnlySpan<float> observation, ReadOnlySpan<float> action, float reward,
-        ReadOnlySpan<float> nextObservation, bool terminated, bool truncated)
+        ReadOnlySpan<float> nextObservation, bool terminated, bool truncated) =>
+        Insert(observation, action, reward, nextObservation, terminated ? 0f : 1f, truncated);
+
+    /// <summary>Inserts one transition whose bootstrap is weighted: the trainers' target is
+    /// y = r + γ·(1 − terminated)·V′(x′), and this stores terminated = 1 − <paramref name="bootstrapWeight"/>, so an
+    /// n-step return (r = Σᵢ γⁱ rₜ₊ᵢ over k steps, x′ = xₜ₊ₖ) is stored with weight γ^(k−1) and bootstraps with γ^k.</summary>
+    /// <remarks>The weight is 1 for an ordinary transition, 0 for a terminal one (no bootstrap), in between for a
+    /// multi-step return; it must lie in [0, 1].</remarks>
+    /// <exception cref="ArgumentException">As the flag overload, or the weight is outside [0, 1]; the ring is left
+    /// unchanged.</exception>
+    public InsertResult Insert(ReadOnlySpan<float> observation, ReadOnlySpan<float> action, float reward,
+        ReadOnlySpan<float> nextObservation, float bootstrapWeight, bool truncated)
     {
+        if (!(bootstrapWeight >= 0f && bootstrapWeight <= 1f))
+            throw new ArgumentOutOfRangeException(nameof(bootstrapWeight), bootstrapWeight,
+                $"ReplayRing.Insert: bootstrapWeight must be in [0, 1] (1 ordinary, 0 terminal), got {bootstrapWeight}; the transition was not inserted.");
         // Every check runs before the ticket is taken, so a rejected transition leaves no trace.
         if (observation.Length != ObservationSize) ThrowLength(nameof(observation), observation.Length, ObservationSize);
         if (action.Length != ActionSize) ThrowLength(nameof(action), action.Length, ActionSize);
@@ -182,7 +197,7 @@ public sealed partial class ReplayRing
         action.CopyTo(destination[_actionOffset..]);
         destination[_rewardOffset] = reward;
         nextObservation.CopyTo(destination[_nextObservationOffset..]);
-        destination[_terminatedOffset] = terminated ? 1f : 0f;
+        destination[_terminatedOffset] = 1f - bootstrapWeight;
         destination[_truncatedOffset] = truncated ? 1f : 0f;
 
         // Release: the payload stores above are visible before any thread sees the even sequence 2t + 2.
