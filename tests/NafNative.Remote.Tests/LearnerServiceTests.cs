@@ -168,6 +168,21 @@ public sealed class LearnerServiceTests
     }
 
     [Test]
+    public void Insert_RewardScale_StoredRewardsScaledAsTheInProcessWorkers()
+    {
+        // reward_scale applies to every stored transition: a remote worker sends the task's reward, the learner scales it.
+        using var learner = new TestLearner(rewardScale: 0.25f);
+        using var channel = RemoteChannel.Create(learner.Url);
+        var connection = learner.Connect(channel, new ChecksumEnvironment(1));
+        connection.Register(CancellationToken.None);
+        connection.Insert(Batch(tag: 1, first: 0, count: 8, sequence: 1), CancellationToken.None);
+        var data = (float[])typeof(NafNative.Replay.ReplayRing).GetField("_data", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(learner.Ring)!;
+        var rewards = Enumerable.Range(0, 8).Select(i => data[i * learner.Ring.Stride + 4]).ToArray();
+        Assert.That(rewards, Is.EqualTo(Enumerable.Range(0, 8).Select(n => 0.25f * (n % 1000 / 4f)).ToArray()));
+    }
+
+    [Test]
     public void Insert_RepliesLost_ResentAndEachTransitionStoredOnce()
     {
         // Every third reply is "lost" after the batch was stored: at-least-once sending, duplicates dropped.

@@ -21,7 +21,7 @@ internal sealed class TestLearner : IDisposable
 
     public TestLearner(string task = "checksum", int observationSize = 3, int actionSize = 1, double? updatesPerInsert = null,
         int minReplayFill = 1, Func<long, bool>? dropReply = null, X509Certificate2? certificate = null, int maxBatch = 1024,
-        int port = 0, ReplayRing? ring = null, int[]? hidden = null, TimeSpan? slotReuseAfter = null)
+        int port = 0, ReplayRing? ring = null, int[]? hidden = null, TimeSpan? slotReuseAfter = null, float rewardScale = 1f)
     {
         hidden ??= [8];
         Ring = ring ?? new ReplayRing(1 << 18, observationSize, actionSize);
@@ -44,7 +44,7 @@ internal sealed class TestLearner : IDisposable
             Log = line => { lock (Log) Log.Add(line); },
         });
         Server.Start(new RemoteRunParts(Ring, Publisher, Metrics, Limiter, 0, task,
-            new NafOptions { ObservationSize = observationSize, ActionSize = actionSize, HiddenSizes = hidden }, _runPath, _stop.Token));
+            new NafOptions { ObservationSize = observationSize, ActionSize = actionSize, HiddenSizes = hidden }, _runPath, _stop.Token, rewardScale));
         Url = Server.Address!;
         if (certificate is not null) Url = Url.Replace("http://", "https://", StringComparison.Ordinal);
     }

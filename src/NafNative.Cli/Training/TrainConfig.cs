@@ -51,6 +51,9 @@ public sealed record TrainConfig
     /// this process store them, their hindsight copies too; remote workers send one-step transitions (both are exact
     /// targets, so they mix).</summary>
     public int NStep { get; init; } = 1;
+    /// <summary>Reward scaling: the replay stores every reward times this (so Q is on that scale; the returns in
+    /// metrics and evaluations stay the task's). Positive.</summary>
+    public float RewardScale { get; init; } = 1f;
     /// <summary>Learner updates per inserted transition, enforced on both sides (null: learner as fast as it can,
     /// workers unthrottled — the original work's real-robot setting, sensible with real-time pacing).</summary>
     public double? UpdatesPerInsert { get; init; } = 1.0;
@@ -173,6 +176,7 @@ public sealed record TrainConfig
         if (CheckpointReplayMaxMb < 0) Fail("checkpoint_replay_max_mb", $"must be 0 (never) or positive, got {CheckpointReplayMaxMb}");
         if (EvalEpisodes <= 0) Fail("eval_episodes", $"must be positive, got {EvalEpisodes}");
         if (NStep is < 1 or > Learning.MultiStepReturns.MaxSteps) Fail("n_step", $"must be in [1, {Learning.MultiStepReturns.MaxSteps}], got {NStep}");
+        if (!(float.IsFinite(RewardScale) && RewardScale > 0)) Fail("reward_scale", $"must be positive and finite, got {RewardScale}");
         if (HindsightRelabels is < 0 or > 16) Fail("hindsight_relabels", $"must be in [0, 16], got {HindsightRelabels}");
         if (HindsightRelabels > 0 && !Sim.TaskCatalog.HasGoalRelabeling(Task))
             Fail("hindsight_relabels", $"task '{Task}' has no goal in its observation that its reward separates out; hindsight relabelling applies to {string.Join(", ", Sim.TaskCatalog.GoalTasks)}");
@@ -210,7 +214,7 @@ public sealed record TrainConfig
     /// <summary>What the library's training loop needs of these settings ("auto" resolved to a device here).</summary>
     public TrainingOptions TrainingOptions() => new()
     {
-        Task = Task, Workers = Workers, GoalRelabels = HindsightRelabels, ReturnSteps = NStep, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
+        Task = Task, Workers = Workers, GoalRelabels = HindsightRelabels, ReturnSteps = NStep, RewardScale = RewardScale, Seed = Seed, Minutes = Minutes, Steps = Steps, Pacing = ResolvedPacing, TimeScale = TimeScale,
         ReplayCapacity = ReplayCapacity, MetricsEverySeconds = MetricsEverySeconds, CheckpointEverySeconds = CheckpointEverySeconds,
         EvalEverySeconds = EvalEverySeconds, EvalEverySteps = EvalEverySteps, EvalEpisodes = EvalEpisodes,
         CheckpointReplayMaxBytes = (long)CheckpointReplayMaxMb << 20, Learner = LearnerOptions(),

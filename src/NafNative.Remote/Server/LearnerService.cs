@@ -70,7 +70,7 @@ internal sealed class LearnerService(LearnerState state) : Protocol.Learner.Lear
             for (int i = 0; i < batch.Count; i++)
             {
                 var t = data.Slice(i * stride, stride);
-                run.Ring.Insert(t[..obs], t.Slice(obs, act), t[obs + act], t.Slice(obs + act + 1, obs), t[stride - 2] != 0, t[stride - 1] != 0);
+                run.Ring.Insert(t[..obs], t.Slice(obs, act), run.RewardScale * t[obs + act], t.Slice(obs + act + 1, obs), t[stride - 2] != 0, t[stride - 1] != 0);
             }
             int metricsSlot = run.FirstSlot + slot.Index;
             run.Metrics.RecordSteps(metricsSlot, batch.Steps, batch.SafetyInterventions, batch.DiscardedSteps);

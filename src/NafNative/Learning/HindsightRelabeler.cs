@@ -18,7 +18,7 @@ public sealed class HindsightRelabeler
 {
     private readonly IGoalRelabeling _goals;
     private readonly int _perStep, _observationSize, _actionSize, _returnSteps;
-    private readonly float _discount;
+    private readonly float _discount, _rewardScale;
     private readonly Random _random;
     private readonly float[] _scratchObservation, _scratchNext;
     private float[] _observations, _actions, _rewards, _next;
@@ -32,9 +32,13 @@ public sealed class HindsightRelabeler
     /// <param name="seed">Seeds the choice of future steps.</param>
     /// <param name="returnSteps">n of the n-step return each copy carries (1: one-step transitions).</param>
     /// <param name="discount">γ of the n-step return (unused when <paramref name="returnSteps"/> is 1).</param>
+    /// <param name="rewardScale">Multiplies each copy's return, after relabelling (the task rescores its own scale).</param>
     public HindsightRelabeler(IGoalRelabeling goals, int perStep, int observationSize, int actionSize, int seed,
-        int returnSteps = 1, float discount = 1f)
+        int returnSteps = 1, float discount = 1f, float rewardScale = 1f)
     {
+        if (!(float.IsFinite(rewardScale) && rewardScale > 0f))
+            throw new ArgumentOutOfRangeException(nameof(rewardScale), rewardScale, $"HindsightRelabeler: rewardScale must be positive and finite, got {rewardScale}.");
+        _rewardScale = rewardScale;
         if (returnSteps is < 1 or > MultiStepReturns.MaxSteps)
             throw new ArgumentOutOfRangeException(nameof(returnSteps), returnSteps, $"HindsightRelabeler: returnSteps must be in [1, {MultiStepReturns.MaxSteps}], got {returnSteps}.");
         if (!(discount >= 0f && discount <= 1f))
@@ -113,7 +117,7 @@ public sealed class HindsightRelabeler
                 goal.CopyTo(_scratchObservation.AsSpan(goalAt, length));
                 goal.CopyTo(_scratchNext.AsSpan(goalAt, length));
                 // Weight γᵏ⁻¹ (k = last − t + 1): the trainer bootstraps with γᵏ; 1 for one-step copies, as before.
-                ring.Insert(_scratchObservation, _actions.AsSpan(t * _actionSize, _actionSize), reward, _scratchNext,
+                ring.Insert(_scratchObservation, _actions.AsSpan(t * _actionSize, _actionSize), _rewardScale * reward, _scratchNext,
                     _terminated[last] ? 0f : scale, _truncated[last]);
                 stored++;
             }

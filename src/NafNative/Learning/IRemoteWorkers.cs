@@ -22,6 +22,8 @@ public interface IRemoteWorkers
 }
 
 /// <summary>What a running session lends its <see cref="IRemoteWorkers"/>: the shared parts, the slots
-/// [<paramref name="FirstSlot"/>, FirstSlot + Slots) of <paramref name="Metrics"/>, and the task's shape.</summary>
+/// [<paramref name="FirstSlot"/>, FirstSlot + Slots) of <paramref name="Metrics"/>, and the task's shape.
+/// <paramref name="RewardScale"/> multiplies each remote transition's reward as it is stored, as the in-process
+/// workers scale theirs (remote workers send the task's own rewards).</summary>
 public sealed record RemoteRunParts(ReplayRing Ring, SnapshotPublisher Publisher, RunMetrics Metrics, RateLimiter Limiter,
-    int FirstSlot, string Task, NafOptions Network, string RunPath, CancellationToken Stopping);
+    int FirstSlot, string Task, NafOptions Network, string RunPath, CancellationToken Stopping, float RewardScale = 1f);

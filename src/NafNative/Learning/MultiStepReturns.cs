@@ -20,7 +20,7 @@ public sealed class MultiStepReturns
     public const int MaxSteps = 32;
 
     private readonly int _steps, _observationSize, _actionSize;
-    private readonly float _discount;
+    private readonly float _discount, _rewardScale;
     // Window of the last (up to) n steps, a ring indexed from _first: observation, action, reward of each.
     private readonly float[] _observations, _actions, _rewards;
     private int _first, _count;
@@ -29,8 +29,12 @@ public sealed class MultiStepReturns
     /// <param name="discount">γ ∈ [0, 1], the trainer's.</param>
     /// <param name="observationSize">The task's observation length.</param>
     /// <param name="actionSize">The task's action length.</param>
-    public MultiStepReturns(int steps, float discount, int observationSize, int actionSize)
+    /// <param name="rewardScale">Every stored reward is multiplied by it (reward scaling; 1: as the task pays).</param>
+    public MultiStepReturns(int steps, float discount, int observationSize, int actionSize, float rewardScale = 1f)
     {
+        if (!(float.IsFinite(rewardScale) && rewardScale > 0f))
+            throw new ArgumentOutOfRangeException(nameof(rewardScale), rewardScale, $"MultiStepReturns: rewardScale must be positive and finite, got {rewardScale}.");
+        _rewardScale = rewardScale;
         if (steps is < 1 or > MaxSteps)
             throw new ArgumentOutOfRangeException(nameof(steps), steps, $"MultiStepReturns: steps must be in [1, {MaxSteps}], got {steps}.");
         if (!(discount >= 0f && discount <= 1f))
@@ -100,7 +104,7 @@ public sealed class MultiStepReturns
         // scale is now γᵏ⁻¹: the trainer multiplies it by γ once more.
         float weight = terminated ? 0f : scale;
         ring.Insert(_observations.AsSpan(_first * _observationSize, _observationSize), _actions.AsSpan(_first * _actionSize, _actionSize),
-            ret, next, weight, truncated);
+            _rewardScale * ret, next, weight, truncated);
         _first = (_first + 1) % _steps;
         _count--;
     }

@@ -19,6 +19,8 @@ public sealed record TrainingOptions
     public int GoalRelabels { get; init; }
     /// <summary>n of the n-step returns the workers store (1: one-step transitions; see <see cref="MultiStepReturns"/>).</summary>
     public int ReturnSteps { get; init; } = 1;
+    /// <summary>Every stored reward is multiplied by this (reward scaling; the metrics' returns stay the task's).</summary>
+    public float RewardScale { get; init; } = 1f;
     /// <summary>Seeds the workers' episodes and noise (each worker and a resumed run get their own).</summary>
     public int Seed { get; init; } = 1;
     /// <summary>Wall-clock budget in minutes of this process (null: no limit).</summary>

@@ -7,9 +7,9 @@ namespace NafNative.Learning;
 /// <summary>One worker's parts: its environment (owned and disposed by the run), policy and noise.</summary>
 /// <remarks><c>GoalRelabels</c>: hindsight copies per transition (0: none; see <see cref="HindsightRelabeler"/>).
 /// <c>ReturnSteps</c>: n of the n-step returns stored, discounted by <c>Discount</c>, the trainer's γ (1: one-step; see
-/// <see cref="MultiStepReturns"/>).</remarks>
+/// <see cref="MultiStepReturns"/>). <c>RewardScale</c> multiplies every stored reward (1: the task's).</remarks>
 public sealed record WorkerSetup(IEnvironment Environment, IPolicy Policy, IExplorationNoise Noise, int Seed, int GoalRelabels = 0,
-    int ReturnSteps = 1, float Discount = 0.99f);
+    int ReturnSteps = 1, float Discount = 0.99f, float RewardScale = 1f);
 
 // Design:
 // - The controlling thread calls Start, then Wait/Stop. Start publishes the initial snapshot, then starts one learner
@@ -65,7 +65,7 @@ public sealed class TrainingRun : IDisposable
             // step returns (the worker throws the same error at its next poll; the first failure wins either way).
             worker = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale,
                 watchdogPeriod, timeProvider, trip => Fail(name, worker!.TripError(trip)), w.GoalRelabels,
-                w.ReturnSteps, w.Discount);
+                w.ReturnSteps, w.Discount, w.RewardScale);
             _workers[i] = worker;
         }
     }

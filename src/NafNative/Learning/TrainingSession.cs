@@ -129,7 +129,7 @@ public sealed class TrainingSession
             setups[i] = new WorkerSetup(envs[i], new NafPolicy(network),
                 _options.Noise(naf.ActionSize, unchecked(_options.Seed * 7919 + i * 104729 + (int)episodeOffset)),
                 unchecked(_options.Seed * 1000 + i + (int)episodeOffset), _options.GoalRelabels,
-                _options.ReturnSteps, naf.Discount);
+                _options.ReturnSteps, naf.Discount, _options.RewardScale);
 
         long startUpdates = trainer.Steps;
         var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale, remoteSlots: _remote?.Slots ?? 0);
@@ -145,7 +145,7 @@ public sealed class TrainingSession
         try
         {
             run.Start();
-            _remote?.Start(new RemoteRunParts(ring, run.Publisher, run.Metrics, run.Limiter, envs.Length, _options.Task, naf, _run.Path, run.Stopping));
+            _remote?.Start(new RemoteRunParts(ring, run.Publisher, run.Metrics, run.Limiter, envs.Length, _options.Task, naf, _run.Path, run.Stopping, _options.RewardScale));
             run.Wait(metrics =>
             {
                 double now = clock.Elapsed.TotalSeconds;

@@ -46,11 +46,12 @@ public sealed class Worker
     /// <c>goalRelabels</c> &gt; 0: at each episode's end its transitions are stored that many times more with hindsight
     /// goals (<see cref="HindsightRelabeler"/>); the task must offer <see cref="IEnvironment.GoalRelabeling"/>.
     /// <c>returnSteps</c> &gt; 1 stores n-step returns discounted by <c>discount</c> (the trainer's γ;
-    /// <see cref="MultiStepReturns"/>), the hindsight copies included.</remarks>
+    /// <see cref="MultiStepReturns"/>), the hindsight copies included; <c>rewardScale</c> multiplies every stored
+    /// reward (the episode returns in the metrics stay the task's).</remarks>
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
         SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0,
         TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null, int goalRelabels = 0,
-        int returnSteps = 1, float discount = 0.99f)
+        int returnSteps = 1, float discount = 0.99f, float rewardScale = 1f)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(goalRelabels);
         if (!(double.IsFinite(timeScale) && timeScale > 0))
@@ -86,14 +87,14 @@ public sealed class Worker
         _watchdogPeriod = watchdogPeriod ?? DefaultWatchdogPeriod(environment, timeScale);
         _time = timeProvider ?? TimeProvider.System;
         _onTrip = onWatchdogTrip;
-        _returns = new MultiStepReturns(returnSteps, discount, environment.ObservationSize, environment.ActionSize);
+        _returns = new MultiStepReturns(returnSteps, discount, environment.ObservationSize, environment.ActionSize, rewardScale);
         if (goalRelabels > 0)
         {
             var goals = environment.GoalRelabeling
                 ?? throw new ArgumentException($"Worker {id}: task '{environment.Name}' has no goal in its observation to relabel " +
                     "(hindsight relabelling needs one; set it to 0 for this task).", nameof(goalRelabels));
             _hindsight = new HindsightRelabeler(goals, goalRelabels, environment.ObservationSize, environment.ActionSize,
-                unchecked(seed * 31 + id + 0x4845), returnSteps, discount);
+                unchecked(seed * 31 + id + 0x4845), returnSteps, discount, rewardScale);
         }
     }
 

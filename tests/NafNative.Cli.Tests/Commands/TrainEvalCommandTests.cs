@@ -184,6 +184,7 @@ public sealed class TrainEvalCommandTests
     [TestCase("{ \"backend\": \"tpu\" }", "config field 'backend'")]
     [TestCase("{ \"hindsight_relabels\": 4 }", "config field 'hindsight_relabels': task 'reach' has no goal in its observation that its reward separates out")]
     [TestCase("{ \"hindsight_relabels\": -1 }", "config field 'hindsight_relabels': must be in [0, 16], got -1")]
+    [TestCase("{ \"reward_scale\": 0 }", "config field 'reward_scale': must be positive and finite, got 0")]
     [TestCase("{ \"n_step\": 0 }", "config field 'n_step': must be in [1, 32], got 0")]
     [TestCase("[1, 2]", "must be a JSON object")]
     [TestCase("{ \"batch_size\": 64, ", "not valid JSON")]

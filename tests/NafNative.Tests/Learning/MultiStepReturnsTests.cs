@@ -36,10 +36,12 @@ public sealed class MultiStepReturnsTests
     [TestCase(5, 3, Ending.Truncated)]
     [TestCase(5, 12, Ending.Terminated)]
     [TestCase(32, 40, Ending.Truncated)]
-    public void EveryTransition_TargetMatchesTheDefinition(int n, int length, Ending ending)
+    [TestCase(3, 7, Ending.Truncated, 0.25f)]
+    [TestCase(1, 7, Ending.Terminated, 10f)]
+    public void EveryTransition_TargetMatchesTheDefinition(int n, int length, Ending ending, float scale = 1f)
     {
         var (rewards, states) = Episode(length, seed: n * 100 + length);
-        var returns = new MultiStepReturns(n, Gamma, observationSize: 2, actionSize: 1);
+        var returns = new MultiStepReturns(n, Gamma, observationSize: 2, actionSize: 1, rewardScale: scale);
         var ring = new ReplayRing(64, 2, 1);
         for (int t = 0; t < length; t++)
         {
@@ -59,6 +61,7 @@ public sealed class MultiStepReturnsTests
             int k = Math.Min(n, length - t);
             double reference = 0;
             for (int i = 0; i < k; i++) reference += Math.Pow(Gamma, i) * rewards[t + i];
+            reference *= scale; // reward scaling scales the rewards, not the bootstrapped value
             bool terminal = ending == Ending.Terminated && t + k == length;
             if (!terminal) reference += Math.Pow(Gamma, k) * ValueOf(states[t + k]);
 
@@ -124,6 +127,7 @@ public sealed class MultiStepReturnsTests
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new MultiStepReturns(0, Gamma, 2, 1))!.Message, Does.Contain("steps must be in [1, 32]"));
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new MultiStepReturns(33, Gamma, 2, 1))!.Message, Does.Contain("got 33"));
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new MultiStepReturns(3, 1.5f, 2, 1))!.Message, Does.Contain("discount must be in [0, 1]"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new MultiStepReturns(3, Gamma, 2, 1, rewardScale: 0f))!.Message, Does.Contain("rewardScale must be positive"));
         var ring = new ReplayRing(8, 2, 1);
         foreach (float weight in new[] { -0.1f, 1.01f, float.NaN })
         {
@@ -141,12 +145,14 @@ public sealed class MultiStepReturnsTests
         public float Relabel(float reward, ReadOnlySpan<float> next, ReadOnlySpan<float> goal) => -MathF.Abs(next[1] - goal[0]);
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Hindsight_CopiesCarryTheNStepReturnOfTheRelabelledRewards(bool terminated)
+    [TestCase(false, 1f)]
+    [TestCase(true, 1f)]
+    [TestCase(false, 0.5f)]
+    public void Hindsight_CopiesCarryTheNStepReturnOfTheRelabelledRewards(bool terminated, float scale)
     {
         const int n = 3, length = 6;
-        var relabeler = new HindsightRelabeler(new LineGoals(), perStep: 4, observationSize: 2, actionSize: 1, seed: 9, returnSteps: n, discount: Gamma);
+        var relabeler = new HindsightRelabeler(new LineGoals(), perStep: 4, observationSize: 2, actionSize: 1, seed: 9, returnSteps: n,
+            discount: Gamma, rewardScale: scale);
         // The point walks 0, 1.5, 3, ... toward a goal at 100 it never reaches.
         for (int t = 0; t < length; t++)
             relabeler.Add([100f, 1.5f * t], [t], -MathF.Abs(1.5f * (t + 1) - 100f), [100f, 1.5f * (t + 1)], terminated && t == length - 1, !terminated && t == length - 1);
@@ -161,6 +167,7 @@ public sealed class MultiStepReturnsTests
             int k = Math.Min(n, length - t);
             double reference = 0;
             for (int i = 0; i < k; i++) reference += Math.Pow(Gamma, i) * -Math.Abs(1.5 * (t + i + 1) - goal);
+            reference *= scale; // scaled after relabelling
             bool terminal = terminated && t + k == length;
             double v = ValueOf(row.AsSpan(4, 2));
             if (!terminal) reference += Math.Pow(Gamma, k) * v;
