@@ -36,9 +36,12 @@ public sealed class TrainingRun : IDisposable
     /// null): a trip (a stalled policy or environment) stops the run with a <see cref="TimeoutException"/> naming the
     /// worker. <c>timeProvider</c> is the watchdogs' clock (tests drive it by hand; the system clock when null).
     /// <c>remoteSlots</c> extra <see cref="RunMetrics"/> worker slots, after the threads' own, for experience that
-    /// arrives from outside the process (remote workers); with some, the run may have no worker threads at all.</remarks>
+    /// arrives from outside the process (remote workers); with some, the run may have no worker threads at all.
+    /// <c>stepLimit</c>: environment steps the worker threads may take between them (unbounded when null); a worker
+    /// stops once they are spent, so the run takes exactly that many (remote workers' steps are not counted).</remarks>
     public TrainingRun(IUpdateStep step, ReplayRing ring, LearnerOptions learnerOptions, IReadOnlyList<WorkerSetup> workers, Pacing pacing,
-        double timeScale = 1.0, TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, int remoteSlots = 0)
+        double timeScale = 1.0, TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, int remoteSlots = 0,
+        long? stepLimit = null)
     {
         ArgumentNullException.ThrowIfNull(step);
         ArgumentNullException.ThrowIfNull(ring);
@@ -55,6 +58,7 @@ public sealed class TrainingRun : IDisposable
             insertedBefore: ring.Inserted);
         Limiter = limiter;
         _learner = new Learner(ring, step, Publisher, learnerOptions, Metrics, limiter);
+        Budget = stepLimit is long limit ? new StepBudget(limit) : null;
         _workers = new Worker[workers.Count];
         for (int i = 0; i < workers.Count; i++)
         {
@@ -65,7 +69,7 @@ public sealed class TrainingRun : IDisposable
             // step returns (the worker throws the same error at its next poll; the first failure wins either way).
             worker = new Worker(i, w.Environment, w.Policy, w.Noise, ring, Publisher, Metrics, pacing, w.Seed, limiter, timeScale,
                 watchdogPeriod, timeProvider, trip => Fail(name, worker!.TripError(trip)), w.GoalRelabels,
-                w.ReturnSteps, w.Discount, w.RewardScale);
+                w.ReturnSteps, w.Discount, w.RewardScale, Budget);
             _workers[i] = worker;
         }
     }
@@ -80,6 +84,8 @@ public sealed class TrainingRun : IDisposable
     /// <summary>The updates/inserts ratio the learner and the worker threads respect; remote inserts ask it too.</summary>
     public RateLimiter Limiter { get; }
     public ReplayRing Ring { get; }
+    /// <summary>The worker threads' shared step budget; null when unbounded.</summary>
+    public StepBudget? Budget { get; }
 
     /// <summary>True once a thread has failed (the run is stopping).</summary>
     public bool IsFaulted => Volatile.Read(ref _failure) is not null;

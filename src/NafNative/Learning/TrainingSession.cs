@@ -132,7 +132,11 @@ public sealed class TrainingSession
                 _options.ReturnSteps, naf.Discount, _options.RewardScale);
 
         long startUpdates = trainer.Steps;
-        var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale, remoteSlots: _remote?.Slots ?? 0);
+        // The worker threads claim each step from the budget left, so it is exact (remote workers' steps are counted
+        // by the poll below instead).
+        long? stepsLeft = _options.Steps is long budget ? Math.Max(0, budget - stepsBefore) : null;
+        var run = new TrainingRun(trainer, ring, _options.Learner, setups, _options.Pacing, _options.TimeScale,
+            remoteSlots: _remote?.Slots ?? 0, stepLimit: stepsLeft);
         var clock = Stopwatch.StartNew();
         double lastMetrics = 0, lastCheckpoint = 0, lastEval = 0;
         long lastEvalSteps = stepsBefore;

@@ -30,6 +30,7 @@ public sealed class Worker
     private readonly Pacing _pacing;
     private readonly int _seed;
     private readonly RateLimiter? _limiter;
+    private readonly StepBudget? _budget;
     // Real-time pacing runs the task's clock this many times faster than the wall clock (1 = true real time).
     private readonly double _timeScale;
     private readonly float[] _observation, _next, _action;
@@ -47,11 +48,12 @@ public sealed class Worker
     /// goals (<see cref="HindsightRelabeler"/>); the task must offer <see cref="IEnvironment.GoalRelabeling"/>.
     /// <c>returnSteps</c> &gt; 1 stores n-step returns discounted by <c>discount</c> (the trainer's γ;
     /// <see cref="MultiStepReturns"/>), the hindsight copies included; <c>rewardScale</c> multiplies every stored
-    /// reward (the episode returns in the metrics stay the task's).</remarks>
+    /// reward (the episode returns in the metrics stay the task's). <c>budget</c>, shared by a run's workers: each step
+    /// is claimed from it first, and the worker stops (its unfinished episode as on cancellation) once it is spent.</remarks>
     public Worker(int id, IEnvironment environment, IPolicy policy, IExplorationNoise noise, ReplayRing ring,
         SnapshotPublisher publisher, RunMetrics metrics, Pacing pacing, int seed, RateLimiter? limiter = null, double timeScale = 1.0,
         TimeSpan? watchdogPeriod = null, TimeProvider? timeProvider = null, Action<WatchdogTrip>? onWatchdogTrip = null, int goalRelabels = 0,
-        int returnSteps = 1, float discount = 0.99f, float rewardScale = 1f)
+        int returnSteps = 1, float discount = 0.99f, float rewardScale = 1f, StepBudget? budget = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(goalRelabels);
         if (!(double.IsFinite(timeScale) && timeScale > 0))
@@ -80,6 +82,7 @@ public sealed class Worker
         _pacing = pacing;
         _seed = seed;
         _limiter = limiter;
+        _budget = budget;
         _timeScale = timeScale;
         _observation = new float[environment.ObservationSize];
         _next = new float[environment.ObservationSize];
@@ -119,7 +122,8 @@ public sealed class Worker
     /// <summary>Episodes finished by this worker.</summary>
     public long Episodes { get; private set; }
 
-    /// <summary>Runs episodes until <paramref name="cancellation"/> is cancelled; on the calling thread.</summary>
+    /// <summary>Runs episodes until <paramref name="cancellation"/> is cancelled or the step budget is spent; on the
+    /// calling thread.</summary>
     public void Run(CancellationToken cancellation)
     {
         double period = 1.0 / (_environment.ControlRate * _timeScale);
@@ -145,7 +149,8 @@ public sealed class Worker
             do
             {
                 // An unfinished episode is not recorded as an episode; its steps taken so far are real transitions.
-                if (cancellation.IsCancellationRequested || (_limiter is not null && !WaitForLearner(watchdog, cancellation)))
+                if (cancellation.IsCancellationRequested || (_limiter is not null && !WaitForLearner(watchdog, cancellation))
+                    || (_budget is not null && !_budget.TryClaim()))
                 {
                     _returns.EndEpisode(_ring, _observation);
                     return;

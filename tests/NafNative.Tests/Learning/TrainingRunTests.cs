@@ -10,7 +10,8 @@ namespace NafNative.Tests.Learning;
 public sealed class TrainingRunTests
 {
     private static (TrainingRun Run, PointMassEnvironment[] Envs, NafTrainer Trainer) Create(int workers, Pacing pacing,
-        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1, long restoredSteps = 0, int discardAtEpisodeStep = -1)
+        LearnerOptions? learner = null, double controlRate = 1000, long throwAtStep = -1, long restoredSteps = 0, int discardAtEpisodeStep = -1,
+        long? stepLimit = null)
     {
         var trainer = new NafTrainer(new NafOptions { ObservationSize = 2, ActionSize = 1, HiddenSizes = [16], BatchSize = 16, Seed = 1 });
         if (restoredSteps > 0)
@@ -23,7 +24,8 @@ public sealed class TrainingRunTests
             envs[i] = new PointMassEnvironment(controlRate, throwAtStep: i == workers - 1 ? throwAtStep : -1, discardAtEpisodeStep: discardAtEpisodeStep);
             setups[i] = new WorkerSetup(envs[i], new NafPolicy(trainer.Network), new GaussianNoise(new NoiseSchedule(0.3f, 0.99f, 0.05f), seed: i), Seed: i);
         }
-        var run = new TrainingRun(trainer, ring, learner ?? new LearnerOptions { MinReplayFill = 64, PublishEvery = 10 }, setups, pacing);
+        var run = new TrainingRun(trainer, ring, learner ?? new LearnerOptions { MinReplayFill = 64, PublishEvery = 10 }, setups, pacing,
+            stepLimit: stepLimit);
         return (run, envs, trainer);
     }
 
@@ -159,6 +161,41 @@ public sealed class TrainingRunTests
         var e = Assert.Throws<InvalidOperationException>(() => run.Stop());
         Assert.That(e!.Message, Does.Contain("disposing the environment of worker 0 (point-mass) failed").And.Contain("closing the link"));
         Assert.That(bad.Disposed, Is.True);
+    }
+
+    /// <summary>Four workers stepping a fast task flat out, polled only every 200 ms: the budget still stops them at
+    /// exactly the limit, every step inserted once (a poll-checked budget overshot by thousands of steps).</summary>
+    [Test]
+    public void StepLimit_FourWorkersFlatOut_TakeExactlyTheLimitBetweenThem()
+    {
+        const long limit = 3001;
+        var (run, _, _) = Create(4, Pacing.AsFastAsPossible, stepLimit: limit);
+        using (run)
+        {
+            run.Start();
+            run.Wait(m => m.Read().TotalSteps >= limit, TimeSpan.FromMilliseconds(200), new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        var m = run.Metrics.Read();
+        Assert.Multiple(() =>
+        {
+            Assert.That(m.TotalSteps, Is.EqualTo(limit));
+            Assert.That(run.Ring.Inserted, Is.EqualTo(limit), "every step inserted exactly once");
+            Assert.That(run.Budget!.Spent, Is.True);
+            Assert.That(run.Budget.Claimed, Is.EqualTo(limit));
+        });
+    }
+
+    [Test]
+    public void StepLimit_Zero_NoWorkerSteps()
+    {
+        var (run, _, _) = Create(2, Pacing.AsFastAsPossible, stepLimit: 0);
+        using (run)
+        {
+            run.Start();
+            Thread.Sleep(100);
+            run.Stop();
+        }
+        Assert.That(run.Metrics.Read().TotalSteps, Is.Zero);
     }
 
     [Test]

@@ -56,7 +56,7 @@ public sealed class TrainingSessionTests
         Assert.Multiple(() =>
         {
             Assert.That(summary.Interrupted, Is.False, "the step budget was spent");
-            Assert.That(summary.Metrics.TotalSteps, Is.GreaterThanOrEqualTo(3000));
+            Assert.That(summary.Metrics.TotalSteps, Is.EqualTo(3000), "the workers claim each step from the budget: no overshoot");
             Assert.That(summary.TotalUpdates, Is.GreaterThan(0));
             Assert.That(NafCheckpoint.Load(folder.CheckpointPath).Steps, Is.EqualTo(summary.TotalUpdates),
                 "the final checkpoint holds every update");
@@ -87,6 +87,8 @@ public sealed class TrainingSessionTests
         var rows = folder.ReadMetrics();
         Assert.Multiple(() =>
         {
+            Assert.That(first.EnvSteps, Is.EqualTo(2000));
+            Assert.That(second.EnvSteps, Is.EqualTo(4000), "the resumed run takes the 2000 steps its budget has left");
             Assert.That(second.TotalUpdates, Is.GreaterThan(first.TotalUpdates), "updates count on from the checkpoint");
             Assert.That(NafCheckpoint.Load(folder.CheckpointPath).Steps, Is.EqualTo(second.TotalUpdates));
             Assert.That(rows.Count, Is.GreaterThan(firstRows), "the resumed run appends to metrics.csv");
