@@ -11,7 +11,7 @@ internal static class NodeReaders
     /// <summary>The reader's folder (tests/<paramref name="name"/>), or the test is skipped/failed as above.</summary>
     public static string Require(string name)
     {
-        string? root = RepositoryRoot();
+        string? root = RepositoryRoot.Find();
         string? reason = null;
         string folder = root is null ? "" : Path.Combine(root, "tests", name);
         if (root is null) reason = $"tests/{name} not found above {AppContext.BaseDirectory}";
@@ -45,13 +45,6 @@ internal static class NodeReaders
         process.WaitForExit(); // the streams are complete once the process has exited
         Assert.That(process.ExitCode, Is.Zero, $"node {script} {string.Join(' ', args)} failed: {stderr.Result}");
         return stdout.Result;
-    }
-
-    private static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NafNative.sln"))) return dir.FullName;
-        return null;
     }
 
     private static string? Which(string program)

@@ -1,4 +1,5 @@
 using NafNative.Cli.Training;
+using NafNative.TestSupport;
 using NUnit.Framework;
 
 namespace NafNative.Cli.Tests.Training;
@@ -6,13 +7,8 @@ namespace NafNative.Cli.Tests.Training;
 /// <summary>The task configs README recommends (configs/*.json) stay valid as the config schema changes.</summary>
 public sealed class ShippedConfigTests
 {
-    private static IEnumerable<string> ShippedConfigs()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NafNative.sln")))
-                return Directory.GetFiles(Path.Combine(dir.FullName, "configs"), "*.json").Order();
-        return [];
-    }
+    private static IEnumerable<string> ShippedConfigs() =>
+        RepositoryRoot.Find() is string root ? Directory.GetFiles(Path.Combine(root, "configs"), "*.json").Order() : [];
 
     [Test]
     public void EveryShippedConfig_MergesAndValidates()
