@@ -54,6 +54,12 @@ public sealed record TrainConfig
     /// <summary>Reward scaling: the replay stores every reward times this (so Q is on that scale; the returns in
     /// metrics and evaluations stay the task's). Positive.</summary>
     public float RewardScale { get; init; } = 1f;
+    /// <summary>Prioritised replay (proportional, as Ape-X): the learner draws transition i with probability
+    /// ∝ (|δᵢ| + ε)^α from its last TD error and weights its loss by (N·P(i))^−β; this is α in (0, 1] (Ape-X: 0.6).
+    /// Null (the default): uniform sampling. CPU backend only.</summary>
+    public double? PriorityExponent { get; init; }
+    /// <summary>Prioritised replay's β in [0, 1] (Ape-X: 0.4); used only with <see cref="PriorityExponent"/>.</summary>
+    public double ImportanceExponent { get; init; } = 0.4;
     /// <summary>Learner updates per inserted transition, enforced on both sides (null: learner as fast as it can,
     /// workers unthrottled — the original work's real-robot setting, sensible with real-time pacing).</summary>
     public double? UpdatesPerInsert { get; init; } = 1.0;
@@ -180,6 +186,10 @@ public sealed record TrainConfig
         if (HindsightRelabels is < 0 or > 16) Fail("hindsight_relabels", $"must be in [0, 16], got {HindsightRelabels}");
         if (HindsightRelabels > 0 && !Sim.TaskCatalog.HasGoalRelabeling(Task))
             Fail("hindsight_relabels", $"task '{Task}' has no goal in its observation that its reward separates out; hindsight relabelling applies to {string.Join(", ", Sim.TaskCatalog.GoalTasks)}");
+        if (PriorityExponent is double alpha && !(alpha > 0 && alpha <= 1)) Fail("priority_exponent", $"must be in (0, 1] (or absent for uniform replay), got {alpha}");
+        if (!(ImportanceExponent >= 0 && ImportanceExponent <= 1)) Fail("importance_exponent", $"must be in [0, 1], got {ImportanceExponent}");
+        if (PriorityExponent is not null && Commands.CommonOptions.ResolveBackend(Backend) != "cpu")
+            Fail("priority_exponent", $"prioritised replay runs on the cpu backend only (the GPU trainer reports no per-row TD errors yet); backend is '{Backend}'");
         if (MinReplayFill < BatchSize) Fail("min_replay_fill", $"must be at least batch_size ({BatchSize}), got {MinReplayFill}");
         // The library types validate the rest and name their own fields; re-wrap to name the config key.
         Wrap("noise_initial/noise_decay/noise_minimum", () => Schedule());
@@ -207,6 +217,7 @@ public sealed record TrainConfig
     public LearnerOptions LearnerOptions() => new()
     {
         MinReplayFill = MinReplayFill, PublishEvery = PublishEvery, UpdatesPerInsert = UpdatesPerInsert, Seed = Seed,
+        PriorityExponent = PriorityExponent, ImportanceExponent = ImportanceExponent,
     };
 
     public NoiseSchedule Schedule() => new(NoiseInitial, NoiseDecay, NoiseMinimum);

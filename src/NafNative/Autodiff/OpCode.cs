@@ -17,5 +17,6 @@ internal enum OpCode : byte
     SumRows,
     GatherColumns,
     MeanSquaredError,
+    WeightedMeanSquaredError,
     NafQ,
 }

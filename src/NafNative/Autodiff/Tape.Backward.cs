@@ -87,6 +87,10 @@ public sealed partial class Tape
                 if (Wants(node.A)) Loss.MeanSquaredErrorBackward(ValueSpan(node.A), ValueSpan(node.B), dy[0], GradientSpan(node.A));
                 if (Wants(node.B)) Loss.MeanSquaredErrorBackward(ValueSpan(node.B), ValueSpan(node.A), dy[0], GradientSpan(node.B));
                 break;
+            case OpCode.WeightedMeanSquaredError:
+                if (Wants(node.A)) Loss.WeightedMeanSquaredErrorBackward(ValueSpan(node.A), ValueSpan(node.B), ValueSpan(node.C), dy[0], GradientSpan(node.A));
+                if (Wants(node.B)) Loss.WeightedMeanSquaredErrorBackward(ValueSpan(node.B), ValueSpan(node.A), ValueSpan(node.C), dy[0], GradientSpan(node.B));
+                break;
             case OpCode.NafQ:
                 BackwardNafQ(node, dy);
                 break;

@@ -146,6 +146,19 @@ public sealed partial class Tape
         return y;
     }
 
+    /// <summary>mean(weight · (prediction − target)²) as a 1×1 value (prioritised replay's importance-weighted TD
+    /// loss); target and weight must be finite, and the weight is a constant (it gets no gradient).</summary>
+    public Var WeightedMeanSquaredError(Var prediction, Var target, Var weight)
+    {
+        Shape sp = ShapeOf(prediction), st = ShapeOf(target), sw = ShapeOf(weight);
+        if (sp != st) ThrowShapes("Tape.WeightedMeanSquaredError", "prediction", sp, "target", st, "shapes must match");
+        if (sp != sw) ThrowShapes("Tape.WeightedMeanSquaredError", "prediction", sp, "weight", sw, "shapes must match");
+        Var y = NewArenaVar(Shape.Scalar, NeedsGradient(prediction, target));
+        ValueSpan(y.Id)[0] = Loss.WeightedMeanSquaredError(ValueSpan(prediction.Id), ValueSpan(target.Id), ValueSpan(weight.Id));
+        Record(new Node(OpCode.WeightedMeanSquaredError, y.Id, prediction.Id, target.Id, weight.Id));
+        return y;
+    }
+
     private Var Binary(OpCode op, string name, Var a, Var b)
     {
         Shape sa = ShapeOf(a), sb = ShapeOf(b);

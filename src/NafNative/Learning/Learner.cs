@@ -20,6 +20,10 @@ public sealed class Learner
     private readonly RunMetrics _metrics;
     private readonly ReplayBatch _batch;
     private ReplayRandom _random;
+    // Prioritised replay (null: uniform): the learner-owned sampler, the step it drives and the batch's weights.
+    private readonly PrioritizedSampler? _prioritized;
+    private readonly IPrioritizedUpdateStep? _prioritizedStep;
+    private readonly float[] _weights = [];
     // Filled by any thread (Post), drained by the learner thread between updates (ConcurrentQueue is lock-free).
     private readonly System.Collections.Concurrent.ConcurrentQueue<Action> _posted = new();
 
@@ -39,7 +43,19 @@ public sealed class Learner
         _batch = new ReplayBatch(step.BatchSize, ring);
         Limiter = limiter ?? new RateLimiter(options.UpdatesPerInsert, options.MinReplayFill, insertSlack: 0);
         _random = new ReplayRandom(unchecked((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 1));
+        if (options.PriorityExponent is double alpha)
+        {
+            _prioritizedStep = step as IPrioritizedUpdateStep ?? throw new ArgumentException(
+                $"Learner: prioritised replay (PriorityExponent {alpha}) needs an update step that weights rows and reports TD errors; " +
+                $"{step.GetType().Name} does not (the GPU trainer does not yet: use the CPU backend, or uniform replay).", nameof(step));
+            _prioritized = new PrioritizedSampler(ring, alpha, options.ImportanceExponent);
+            _weights = new float[step.BatchSize];
+        }
     }
+
+    /// <summary>The prioritised sampler (<see cref="LearnerOptions.PriorityExponent"/> set), else null. Learner thread
+    /// only, or after it stopped.</summary>
+    public PrioritizedSampler? Prioritized => _prioritized;
 
     /// <summary>The updates/inserts ratio both the learner and the workers respect.</summary>
     public RateLimiter Limiter { get; }
@@ -71,8 +87,19 @@ public sealed class Learner
                 continue;
             }
             wait.Reset();
-            if (!_ring.TrySample(_batch, ref _random, cancellation)) continue;
-            float loss = _step.Update(_batch);
+            float loss;
+            if (_prioritized is null)
+            {
+                if (!_ring.TrySample(_batch, ref _random, cancellation)) continue;
+                loss = _step.Update(_batch);
+            }
+            else
+            {
+                if (!_prioritized.TrySample(_batch, _weights, ref _random, cancellation)) continue;
+                loss = _prioritizedStep!.Update(_batch, _weights);
+                // A skipped (non-finite) update leaves the priorities as they were.
+                if (float.IsFinite(loss)) _prioritized.UpdatePriorities(_batch, _prioritizedStep.LastTdErrors);
+            }
             sinceStart++;
             _metrics.RecordUpdate(loss, _step.NonFiniteUpdates);
             if (_step.Steps % _options.PublishEvery == 0) _publisher.Publish(_step.Parameters, _step.Steps);

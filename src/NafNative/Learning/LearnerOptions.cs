@@ -19,6 +19,23 @@ public sealed record LearnerOptions
             : throw new ArgumentOutOfRangeException(nameof(UpdatesPerInsert), value, "LearnerOptions.UpdatesPerInsert must be positive and finite, or null.");
     }
 
+    /// <summary>Prioritised replay's α (P(i) ∝ (|δᵢ| + ε)^α, see <see cref="Replay.PrioritizedSampler"/>), in (0, 1];
+    /// null (the default) samples uniformly. Needs an update step that reports TD errors (the CPU trainer).</summary>
+    public double? PriorityExponent
+    {
+        get => field;
+        init => field = value is null || (value.Value > 0 && value.Value <= 1) ? value
+            : throw new ArgumentOutOfRangeException(nameof(PriorityExponent), value, "LearnerOptions.PriorityExponent must be in (0, 1], or null for uniform sampling.");
+    }
+
+    /// <summary>Prioritised replay's β: importance weights (N·P(i))^−β, in [0, 1] (Ape-X's 0.4 by default).</summary>
+    public double ImportanceExponent
+    {
+        get => field;
+        init => field = value is >= 0 and <= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(ImportanceExponent), value, "LearnerOptions.ImportanceExponent must be in [0, 1].");
+    } = 0.4;
+
     /// <summary>Seed of the learner's replay sampler.</summary>
     public int Seed { get; init; }
 }

@@ -13,11 +13,11 @@ namespace NafNative.Naf;
 /// <c>Step</c> allocates nothing. Parameters, target parameters and Adam moments are flat arrays of one layout
 /// (DESIGN), so snapshots and checkpoints are array copies.
 /// </remarks>
-public sealed partial class NafTrainer : IUpdateStep
+public sealed partial class NafTrainer : IPrioritizedUpdateStep
 {
     private readonly Tape _tape = new();
-    private readonly Tensor _observations, _actions, _targets;
-    private readonly float[] _targetHead, _scratch;
+    private readonly Tensor _observations, _actions, _targets, _weights;
+    private readonly float[] _targetHead, _scratch, _tdErrors;
 
     public NafTrainer(NafOptions options)
     {
@@ -34,6 +34,8 @@ public sealed partial class NafTrainer : IUpdateStep
         _observations = new Tensor(b, options.ObservationSize);
         _actions = new Tensor(b, options.ActionSize);
         _targets = new Tensor(b, 1);
+        _weights = new Tensor(b, 1);
+        _tdErrors = new float[b];
         _targetHead = new float[b * Network.HeadWidth];
         _scratch = new float[Network.Body.InferScratchLength(b)];
     }
@@ -41,7 +43,7 @@ public sealed partial class NafTrainer : IUpdateStep
     public NafOptions Options { get; }
     public NafNetwork Network { get; }
 
-    /// <summary>θ: online parameters and their gradients (valid after <see cref="ComputeGradients"/>).</summary>
+    /// <summary>θ: online parameters and their gradients (valid after <c>ComputeGradients</c>).</summary>
     public ParameterVector Online { get; }
 
     /// <summary>θ′: target network parameters, same layout as <see cref="Online"/>.</summary>
@@ -91,16 +93,40 @@ public sealed partial class NafTrainer : IUpdateStep
         return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated);
     }
 
+    /// <summary>One update whose loss weights row b by <paramref name="weights"/>[b] (prioritised replay's
+    /// importance weights): mean wᵦ(Qᵦ − yᵦ)²; the rows' TD errors are then in <see cref="LastTdErrors"/>.</summary>
+    public float Step(ReplayBatch batch, ReadOnlySpan<float> weights)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        Breakdown?.Begin();
+        float loss = ComputeGradients(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated, weights);
+        ApplyGradients();
+        Breakdown?.End();
+        return loss;
+    }
+
+    /// <summary>Q(xᵦ, uᵦ) − yᵦ of each row of the last batch (before its update); NaN rows after a non-finite target.</summary>
+    public ReadOnlySpan<float> LastTdErrors => _tdErrors;
+
     int IUpdateStep.BatchSize => Options.BatchSize;
     ReadOnlySpan<float> IUpdateStep.Parameters => Online.Values;
     float IUpdateStep.Update(ReplayBatch batch) => Step(batch);
+    float IPrioritizedUpdateStep.Update(ReplayBatch batch, ReadOnlySpan<float> weights) => Step(batch, weights);
 
     /// <summary>The TD loss of a batch and its gradient into <see cref="Online"/>.Gradients, without updating.</summary>
     public float ComputeGradients(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
-        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated) =>
+        ComputeGradients(observations, actions, rewards, nextObservations, terminated, default);
+
+    /// <summary>As the unweighted overload; a non-empty <paramref name="weights"/> (one per row, finite) weights each
+    /// row's squared TD error.</summary>
+    public float ComputeGradients(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated, ReadOnlySpan<float> weights)
     {
         int batch = Options.BatchSize;
         BatchShape.Check(Options, "NafTrainer.Step", observations.Length, actions.Length, rewards.Length, nextObservations.Length, terminated.Length);
+        if (!weights.IsEmpty && weights.Length != batch)
+            throw new ArgumentException($"NafTrainer.Step: weights has {weights.Length} values but the batch has {batch} rows.", nameof(weights));
 
         // y = r + γ·(1 − terminated)·V′(x′), V′ from the target network θ′ (no gradient flows into it).
         var breakdown = Breakdown;
@@ -116,6 +142,7 @@ public sealed partial class NafTrainer : IUpdateStep
             // A NaN/∞ target (a huge reward, or V′ overflowed) makes the loss non-finite: report it as NaN with zero
             // gradients, and ApplyGradients skips the update.
             Online.ZeroGradients();
+            _tdErrors.AsSpan().Fill(float.NaN);
             _lastLoss = float.NaN;
             return _lastLoss;
         }
@@ -129,7 +156,14 @@ public sealed partial class NafTrainer : IUpdateStep
         breakdown?.Mark(UpdateBreakdown.Phase.OnlineForward);
         Var q = _tape.NafQ(head, _tape.Input(_actions));
         breakdown?.Mark(UpdateBreakdown.Phase.Advantage);
-        Var loss = _tape.MeanSquaredError(q, _tape.Input(_targets));
+        Var loss;
+        if (weights.IsEmpty) loss = _tape.MeanSquaredError(q, _tape.Input(_targets));
+        else
+        {
+            weights.CopyTo(_weights.Span);
+            loss = _tape.WeightedMeanSquaredError(q, _tape.Input(_targets), _tape.Input(_weights));
+        }
+        System.Numerics.Tensors.TensorPrimitives.Subtract(_tape.Value(q), y, _tdErrors);
         breakdown?.Mark(UpdateBreakdown.Phase.Loss);
         if (breakdown is null) _tape.Backward(loss);
         else

@@ -82,7 +82,7 @@ public sealed class UpdateBreakdown
             {
                 case OpCode.Linear: layerTicks[++layer] += _nodes[i]; break;
                 case OpCode.Relu or OpCode.Tanh when layer >= 0: layerTicks[layer] += _nodes[i]; break;
-                case OpCode.MeanSquaredError: lossTicks += _nodes[i]; break;
+                case OpCode.MeanSquaredError or OpCode.WeightedMeanSquaredError: lossTicks += _nodes[i]; break;
                 case OpCode.NafQ: advantageTicks += _nodes[i]; break;
                 default: otherTicks += _nodes[i]; break;
             }

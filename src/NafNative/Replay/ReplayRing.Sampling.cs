@@ -117,6 +117,26 @@ public sealed partial class ReplayRing
         if (!TrySample(batch, ref random)) ThrowEmpty();
     }
 
+    /// <summary>Copies slot <paramref name="slot"/> into row <paramref name="row"/> under the seqlock (a sampler that
+    /// picks its own slots: <see cref="PrioritizedSampler"/>).</summary>
+    /// <returns>True when the copy is intact; false when the slot was never written or a writer raced the copy (the
+    /// row is then garbage and the caller draws another slot).</returns>
+    internal bool TryCopy(int slot, ReplayBatch batch, int row)
+    {
+        long sequence = CopyRow(slot, batch, row);
+        if (sequence < 0) Interlocked.Increment(ref _tornRetries.Value); // full fence; pairs with TornRetries' read
+        return sequence > 0;
+    }
+
+    /// <summary>The ticket whose transition slot <paramref name="slot"/> holds now, or −1 while it is unwritten or
+    /// being written.</summary>
+    internal long PublishedTicket(int slot)
+    {
+        // Acquire; pairs with the release store that publishes the slot in Insert.
+        long sequence = Volatile.Read(ref _sequences[slot]);
+        return sequence > 0 && (sequence & 1) == 0 ? (sequence >> 1) - 1 : -1;
+    }
+
     /// <summary>Plain loads of a slot's sequence and of one float per cache line of its payload (at most
     /// <see cref="MaxTouchedLines"/>; the hardware prefetcher streams the rest of a long slot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -186,6 +186,9 @@ public sealed class TrainEvalCommandTests
     [TestCase("{ \"hindsight_relabels\": -1 }", "config field 'hindsight_relabels': must be in [0, 16], got -1")]
     [TestCase("{ \"reward_scale\": 0 }", "config field 'reward_scale': must be positive and finite, got 0")]
     [TestCase("{ \"n_step\": 0 }", "config field 'n_step': must be in [1, 32], got 0")]
+    [TestCase("{ \"priority_exponent\": 1.5 }", "config field 'priority_exponent': must be in (0, 1] (or absent for uniform replay), got 1.5")]
+    [TestCase("{ \"priority_exponent\": 0.6, \"importance_exponent\": -1 }", "config field 'importance_exponent': must be in [0, 1], got -1")]
+    [TestCase("{ \"priority_exponent\": 0.6, \"backend\": \"gpu-cpuaccel\" }", "config field 'priority_exponent': prioritised replay runs on the cpu backend only")]
     [TestCase("[1, 2]", "must be a JSON object")]
     [TestCase("{ \"batch_size\": 64, ", "not valid JSON")]
     public void Train_BadConfigFile_FailsBeforeStartingAndNamesIt(string json, string message)

@@ -96,6 +96,52 @@ public sealed class TapeReductionGradientTests
         GradientCheck.Check(op, [TestData.Uniform(rng, n), TestData.Uniform(rng, n)], seed);
     }
 
+    [TestCase(3, 5)]
+    [TestCase(7, 1)]
+    [TestCase(1, 17)]
+    public void WeightedMeanSquaredError_PredictionAndTargetNeedGradients_GradientsMatchDoubleReference(int rows, int cols)
+    {
+        int seed = TestData.SeedFor(36, rows, cols);
+        var rng = new Random(seed);
+        var shape = new Shape(rows, cols);
+        int n = shape.Length;
+        // Importance weights in (0, 1], as prioritised replay's normalised ones are; a constant input of the op.
+        float[] weights = [.. Enumerable.Range(0, n).Select(_ => 0.05f + 0.95f * rng.NextSingle())];
+        double[] w64 = TestData.Widen(weights);
+        var op = new OpCase($"Tape.WeightedMeanSquaredError {shape}", [shape, shape], Shape.Scalar,
+            x =>
+            {
+                double sum = 0;
+                for (int i = 0; i < n; i++) sum += w64[i] * (x[0][i] - x[1][i]) * (x[0][i] - x[1][i]);
+                return [sum / n];
+            },
+            (x, g) =>
+            {
+                var dp = new double[n];
+                for (int i = 0; i < n; i++) dp[i] = g[0] * 2 * w64[i] * (x[0][i] - x[1][i]) / n;
+                return [dp, Reference.Map(dp, d => -d)];
+            },
+            (tape, v) => tape.WeightedMeanSquaredError(v[0], v[1], tape.Input(new Tensor(weights, 0, shape))));
+        GradientCheck.Check(op, [TestData.Uniform(rng, n), TestData.Uniform(rng, n)], seed);
+    }
+
+    [Test]
+    public void WeightedMeanSquaredError_UnitWeights_EqualsMeanSquaredError()
+    {
+        var rng = new Random(TestData.SeedFor(37));
+        var shape = new Shape(6, 1);
+        float[] p = TestData.Uniform(rng, 6), t = TestData.Uniform(rng, 6), ones = [1, 1, 1, 1, 1, 1];
+        var tape = new Tape();
+        float plain = tape.Value(tape.MeanSquaredError(tape.Input(new Tensor(p, 0, shape)), tape.Input(new Tensor(t, 0, shape))))[0];
+        float weighted = tape.Value(tape.WeightedMeanSquaredError(tape.Input(new Tensor(p, 0, shape)), tape.Input(new Tensor(t, 0, shape)),
+            tape.Input(new Tensor(ones, 0, shape))))[0];
+        Assert.That(weighted, Is.EqualTo(plain).Within(1e-6f));
+        var bad = new Tensor(new float[] { 1, 1, float.NaN, 1, 1, 1 }, 0, shape);
+        var e = Assert.Throws<ArgumentException>(() => tape.WeightedMeanSquaredError(tape.Input(new Tensor(p, 0, shape)),
+            tape.Input(new Tensor(t, 0, shape)), tape.Input(bad)));
+        Assert.That(e!.Message, Does.Contain("weight"));
+    }
+
     [Test]
     public void MeanSquaredError_ConstantTarget_OnlyPredictionGetsGradient()
     {
