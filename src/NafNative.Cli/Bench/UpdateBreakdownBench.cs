@@ -7,7 +7,8 @@ namespace NafNative.Cli.Bench;
 
 /// <summary><c>naf bench update --breakdown</c>: the learner's loop as training runs it — sample a batch from a
 /// filled replay ring, one update with every phase timed, publish a snapshot every <c>publishEvery</c> updates — and
-/// the time of each phase per update.</summary>
+/// the time of each phase per update. With a priority exponent the batch comes from a <see cref="PrioritizedSampler"/>
+/// and the update's TD errors go back into its sum tree (timed as its own phase), as the learner does then.</summary>
 internal static class UpdateBreakdownBench
 {
     /// <summary>One phase: its time, share, GFLOP/s where it multiplies matrices, GB/s where it streams the
@@ -18,7 +19,8 @@ internal static class UpdateBreakdownBench
     public sealed record Result(int Obs, int Act, int[] Hidden, int Batch, string Simd, string Device, double PeakGflops,
         double UpdatesPerS, double UpdatesPerSUntimed, double MicrosecondsPerUpdate, long Updates, Row[] Phases, double BandwidthGigabytesPerS = 0);
 
-    public static Result Measure(NafOptions options, double seconds, double peak, int publishEvery, string simd, string device)
+    public static Result Measure(NafOptions options, double seconds, double peak, int publishEvery, string simd, string device,
+        double? priorityExponent = null)
     {
         var trainer = new NafTrainer(options);
         int b = options.BatchSize, obs = options.ObservationSize, act = options.ActionSize;
@@ -34,16 +36,18 @@ internal static class UpdateBreakdownBench
         var batch = new ReplayBatch(b, ring);
         var sampler = new ReplayRandom(11);
         var publisher = new SnapshotPublisher();
+        var loop = new Loop(trainer, ring, batch, publisher, publishEvery,
+            priorityExponent is double alpha ? new PrioritizedSampler(ring, alpha, importanceExponent: 0.4) : null);
 
         // The same loop untimed first: what the breakdown's own timestamps cost shows as the gap between the two rates.
         var (untimedCalls, untimedSeconds) = Measurement.Run(count =>
         {
-            for (long i = 0; i < count; i++) Iterate(trainer, ring, batch, ref sampler, publisher, publishEvery, out _, out _);
+            for (long i = 0; i < count; i++) loop.Iterate(ref sampler, out _, out _, out _);
         }, seconds / 2);
 
         var breakdown = new UpdateBreakdown();
         trainer.Breakdown = breakdown;
-        long sampleTicks = 0, publishTicks = 0;
+        long sampleTicks = 0, publishTicks = 0, priorityTicks = 0;
         bool counting = false;
         var (calls, elapsed) = Measurement.Run(count =>
         {
@@ -51,20 +55,26 @@ internal static class UpdateBreakdownBench
             {
                 // The first timed batch starts the count (the warm-up's updates are dropped).
                 breakdown.Reset();
-                (sampleTicks, publishTicks, counting) = (0, 0, true);
+                (sampleTicks, publishTicks, priorityTicks, counting) = (0, 0, 0, true);
             }
             for (long i = 0; i < count; i++)
             {
-                Iterate(trainer, ring, batch, ref sampler, publisher, publishEvery, out long sample, out long publish);
+                loop.Iterate(ref sampler, out long sample, out long publish, out long priorities);
                 sampleTicks += sample;
                 publishTicks += publish;
+                priorityTicks += priorities;
             }
         }, seconds / 2);
         trainer.Breakdown = null;
 
         double perUpdate = 1e6 / Stopwatch.Frequency / Math.Max(1, breakdown.Updates);
-        var phases = new List<UpdateBreakdown.PhaseTime> { new("sample batch (replay ring)", sampleTicks * perUpdate, 0) };
+        var phases = new List<UpdateBreakdown.PhaseTime>
+        {
+            new(loop.Prioritized is null ? "sample batch (replay ring)" : $"sample batch (prioritised, α {loop.Prioritized.PriorityExponent})",
+                sampleTicks * perUpdate, 0),
+        };
         phases.AddRange(breakdown.Read(trainer.Network, b));
+        if (loop.Prioritized is not null) phases.Add(new("priorities from TD errors (sum tree)", priorityTicks * perUpdate, 0));
         phases.Add(new($"publish snapshot (every {publishEvery})", publishTicks * perUpdate, 0));
         double total = phases.Sum(p => p.Microseconds);
         // The memory-bound phases' yardstick: streaming over arrays of the parameter vectors' size, as they do.
@@ -79,18 +89,31 @@ internal static class UpdateBreakdownBench
             total, breakdown.Updates, rows, bandwidth);
     }
 
-    private static void Iterate(NafTrainer trainer, ReplayRing ring, ReplayBatch batch, ref ReplayRandom sampler, SnapshotPublisher publisher,
-        int publishEvery, out long sampleTicks, out long publishTicks)
+    /// <summary>One learner iteration: sample (uniform or prioritised), update, feed TD errors back, publish.</summary>
+    private sealed class Loop(NafTrainer trainer, ReplayRing ring, ReplayBatch batch, SnapshotPublisher publisher, int publishEvery,
+        PrioritizedSampler? prioritized)
     {
-        long t0 = Stopwatch.GetTimestamp();
-        ring.TrySample(batch, ref sampler);
-        long t1 = Stopwatch.GetTimestamp();
-        trainer.Step(batch);
-        long t2 = Stopwatch.GetTimestamp();
-        if (trainer.Steps % publishEvery == 0) publisher.Publish(trainer.Online.Values, trainer.Steps);
-        long t3 = Stopwatch.GetTimestamp();
-        sampleTicks = t1 - t0;
-        publishTicks = t3 - t2;
+        private readonly float[] _weights = new float[batch.Size];
+
+        public PrioritizedSampler? Prioritized => prioritized;
+
+        public void Iterate(ref ReplayRandom sampler, out long sampleTicks, out long publishTicks, out long priorityTicks)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            if (prioritized is null) ring.TrySample(batch, ref sampler);
+            else prioritized.TrySample(batch, _weights, ref sampler);
+            long t1 = Stopwatch.GetTimestamp();
+            if (prioritized is null) trainer.Step(batch);
+            else trainer.Step(batch, _weights);
+            long t2 = Stopwatch.GetTimestamp();
+            if (prioritized is not null && float.IsFinite(trainer.LastTdErrors[0])) prioritized.UpdatePriorities(batch, trainer.LastTdErrors);
+            long t3 = Stopwatch.GetTimestamp();
+            if (trainer.Steps % publishEvery == 0) publisher.Publish(trainer.Online.Values, trainer.Steps);
+            long t4 = Stopwatch.GetTimestamp();
+            sampleTicks = t1 - t0;
+            priorityTicks = t3 - t2;
+            publishTicks = t4 - t3;
+        }
     }
 
     public static IEnumerable<string> Table(Result r)

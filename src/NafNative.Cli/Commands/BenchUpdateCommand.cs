@@ -37,8 +37,16 @@ internal static class BenchUpdateCommand
         var backend = CommonOptions.Backend();
         var breakdown = new Option<bool>("--breakdown") { Description = "Time each phase of the update (sample, forwards, advantage, loss, backward per layer, clip, Adam, Polyak, publish); CPU backend." };
         var publishEvery = CommonOptions.PositiveInt("--publish-every", "With --breakdown: publish a parameter snapshot every this many updates (as training does).", 50);
+        var prioritized = new Option<double?>("--priority-exponent")
+        {
+            Description = "With --breakdown: sample by prioritised replay with this α (β 0.4) and time the sum tree's sampling and priority updates.",
+        };
+        prioritized.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is double a && !(a > 0 && a <= 1)) r.AddError($"--priority-exponent must be in (0, 1], got {a}.");
+        });
         var command = new Command("update", "Measure NAF updates/s (TD target, Q, loss, backward, Adam, Polyak) on one thread.")
-            { obs, act, hidden, batch, threads, seconds, simd, backend, breakdown, publishEvery, json };
+            { obs, act, hidden, batch, threads, seconds, simd, backend, breakdown, publishEvery, prioritized, json };
         command.SetAction(parse =>
         {
             using var _ = SimdPath.Force(parse.GetValue(simd));
@@ -52,6 +60,11 @@ internal static class BenchUpdateCommand
             };
             double secs = parse.GetValue(seconds);
             string chosen = CommonOptions.ResolveBackend(parse.GetValue(backend)!);
+            if (parse.GetValue(prioritized) is not null && !parse.GetValue(breakdown))
+            {
+                parse.InvocationConfiguration.Error.WriteLine("bench update: --priority-exponent applies to --breakdown (the plain benchmark times updates without sampling).");
+                return 1;
+            }
             if (parse.GetValue(breakdown))
             {
                 if (chosen != "cpu")
@@ -60,7 +73,7 @@ internal static class BenchUpdateCommand
                     return 1;
                 }
                 var r = UpdateBreakdownBench.Measure(options, secs, PeakMeter.MeasureGflops(Math.Min(1.0, secs / 3)), parse.GetValue(publishEvery),
-                    SimdPath.Active.ToString(), CommonOptions.CpuDescription());
+                    SimdPath.Active.ToString(), CommonOptions.CpuDescription(), parse.GetValue(prioritized));
                 if (parse.GetValue(json)) JsonOutput.Write(parse.InvocationConfiguration.Output, r);
                 else foreach (string line in UpdateBreakdownBench.Table(r)) parse.InvocationConfiguration.Output.WriteLine(line);
                 return 0;

@@ -150,6 +150,37 @@ public sealed class BenchCommandTests
     }
 
     [Test]
+    public void BenchUpdateBreakdown_Prioritized_TimesTheSumTreePhases()
+    {
+        var (exit, stdout, stderr) = CliRunner.Run("bench", "update", "--breakdown", "--priority-exponent", "0.6", "--seconds", "0.4",
+            "--hidden", "32,32", "--json");
+
+        Assert.That(exit, Is.Zero, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var phases = json.RootElement.GetProperty("phases").EnumerateArray().ToArray();
+        var names = phases.Select(p => p.GetProperty("phase").GetString()).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(names[0], Is.EqualTo("sample batch (prioritised, α 0.6)"));
+            Assert.That(names, Has.Member("priorities from TD errors (sum tree)"));
+            Assert.That(phases.Single(p => p.GetProperty("phase").GetString() == "priorities from TD errors (sum tree)")
+                .GetProperty("microseconds").GetDouble(), Is.GreaterThan(0));
+            Assert.That(phases.Sum(p => p.GetProperty("percent").GetDouble()), Is.EqualTo(100).Within(0.01));
+        });
+    }
+
+    [TestCase("1.5", "--priority-exponent must be in (0, 1]")]
+    public void BenchUpdate_BadPriorityExponent_IsRefused(string alpha, string message)
+    {
+        var (exit, _, stderr) = CliRunner.Run("bench", "update", "--breakdown", "--priority-exponent", alpha, "--seconds", "0.1");
+        Assert.That(exit, Is.Not.Zero);
+        Assert.That(stderr, Does.Contain(message));
+        var (exit2, _, stderr2) = CliRunner.Run("bench", "update", "--priority-exponent", "0.6", "--seconds", "0.1");
+        Assert.That(exit2, Is.EqualTo(1));
+        Assert.That(stderr2, Does.Contain("applies to --breakdown"));
+    }
+
+    [Test]
     public void BenchUpdateBreakdown_GpuBackend_IsRefusedWithTheReason()
     {
         var (exit, _, stderr) = CliRunner.Run("bench", "update", "--breakdown", "--backend", "gpu-cpuaccel", "--seconds", "0.1");
