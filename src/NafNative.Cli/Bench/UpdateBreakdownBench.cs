@@ -103,10 +103,10 @@ internal static class UpdateBreakdownBench
             if (prioritized is null) ring.TrySample(batch, ref sampler);
             else prioritized.TrySample(batch, _weights, ref sampler);
             long t1 = Stopwatch.GetTimestamp();
-            if (prioritized is null) trainer.Step(batch);
-            else trainer.Step(batch, _weights);
+            float loss = prioritized is null ? trainer.Step(batch) : trainer.Step(batch, _weights);
             long t2 = Stopwatch.GetTimestamp();
-            if (prioritized is not null && float.IsFinite(trainer.LastTdErrors[0])) prioritized.UpdatePriorities(batch, trainer.LastTdErrors);
+            // As the learner: a skipped (non-finite) update leaves the priorities as they were.
+            if (prioritized is not null && float.IsFinite(loss)) prioritized.UpdatePriorities(batch, trainer.LastTdErrors);
             long t3 = Stopwatch.GetTimestamp();
             if (trainer.Steps % publishEvery == 0) publisher.Publish(trainer.Online.Values, trainer.Steps);
             long t4 = Stopwatch.GetTimestamp();

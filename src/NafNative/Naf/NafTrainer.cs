@@ -77,10 +77,16 @@ public sealed partial class NafTrainer : IPrioritizedUpdateStep
     /// rewards and terminated flags (1 = the episode ended in a terminal state: no bootstrap; a time-limit
     /// truncation is 0 and bootstraps) [B].</remarks>
     public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
-        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated)
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated) =>
+        Step(observations, actions, rewards, nextObservations, terminated, default);
+
+    /// <summary>As the unweighted overload; a non-empty <paramref name="weights"/> weights each row's squared TD error
+    /// (see <see cref="Step(ReplayBatch, ReadOnlySpan{float})"/>).</summary>
+    public float Step(ReadOnlySpan<float> observations, ReadOnlySpan<float> actions, ReadOnlySpan<float> rewards,
+        ReadOnlySpan<float> nextObservations, ReadOnlySpan<float> terminated, ReadOnlySpan<float> weights)
     {
         Breakdown?.Begin();
-        float loss = ComputeGradients(observations, actions, rewards, nextObservations, terminated);
+        float loss = ComputeGradients(observations, actions, rewards, nextObservations, terminated, weights);
         ApplyGradients();
         Breakdown?.End();
         return loss;
@@ -98,11 +104,7 @@ public sealed partial class NafTrainer : IPrioritizedUpdateStep
     public float Step(ReplayBatch batch, ReadOnlySpan<float> weights)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        Breakdown?.Begin();
-        float loss = ComputeGradients(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated, weights);
-        ApplyGradients();
-        Breakdown?.End();
-        return loss;
+        return Step(batch.Observations, batch.Actions, batch.Rewards, batch.NextObservations, batch.Terminated, weights);
     }
 
     /// <summary>Q(xᵦ, uᵦ) − yᵦ of each row of the last batch (before its update); NaN rows after a non-finite target.</summary>

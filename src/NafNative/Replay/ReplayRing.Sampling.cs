@@ -134,8 +134,11 @@ public sealed partial class ReplayRing
     {
         // Acquire; pairs with the release store that publishes the slot in Insert.
         long sequence = Volatile.Read(ref _sequences[slot]);
-        return sequence > 0 && (sequence & 1) == 0 ? (sequence >> 1) - 1 : -1;
+        return sequence > 0 && (sequence & 1) == 0 ? TicketOf(sequence) : -1;
     }
+
+    /// <summary>The ticket t of a published sequence 2t + 2 (see Design in ReplayRing.cs).</summary>
+    private static long TicketOf(long publishedSequence) => (publishedSequence >> 1) - 1;
 
     /// <summary>Plain loads of a slot's sequence and of one float per cache line of its payload (at most
     /// <see cref="MaxTouchedLines"/>; the hardware prefetcher streams the rest of a long slot).</summary>
@@ -182,7 +185,7 @@ public sealed partial class ReplayRing
         batch.Rewards[row] = reward;
         batch.Terminated[row] = terminated;
         batch.Truncated[row] = truncated;
-        batch.Tickets[row] = (before >> 1) - 1;
+        batch.Tickets[row] = TicketOf(before);
         Debug.Assert(before > 0 && (before & 1) == 0, "an intact copy carries an even, positive (published) sequence");
         return before;
     }
